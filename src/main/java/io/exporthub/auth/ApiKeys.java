@@ -1,0 +1,143 @@
+package io.exporthub.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import io.exporthub.api.ApiException;
+import io.exporthub.api.Json;
+import io.exporthub.api.RequestField;
+import io.exporthub.store.Database;
+import org.apache.camel.Body;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * API keys: stored as SHA-256 hashes (keys are random and long, so a plain digest is enough),
+ * looked up on every call, and minted for new users and workspaces by an admin.
+ */
+public class ApiKeys {
+
+    public static final String PRINCIPAL = "exporthubPrincipal";
+    public static final String DEFAULT_WORKSPACE = "default";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiKeys.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Database db;
+
+    public ApiKeys(Database db) {
+        this.db = db;
+    }
+
+    /** Makes sure the default workspace's admin exists and holds the configured key (or a generated one). */
+    public void bootstrap(String configuredKey, String adminEmail) {
+        long workspaceId = workspaceId(DEFAULT_WORKSPACE);
+        long adminId = db.queryOne("SELECT id FROM users WHERE workspace_id = ? AND is_admin = 1 ORDER BY id",
+                rs -> rs.getLong(1), workspaceId)
+                .orElseGet(() -> db.insert("INSERT INTO users (workspace_id, name, email, is_admin, created_at) VALUES (?, ?, ?, 1, ?)",
+                        workspaceId, "admin", adminEmail, System.currentTimeMillis()));
+        db.update("UPDATE users SET email = ? WHERE id = ?", adminEmail, adminId);
+        if (configuredKey != null && !configuredKey.isBlank()) {
+            String hash = hash(configuredKey);
+            if (db.queryLong("SELECT COUNT(*) FROM api_keys WHERE key_hash = ?", hash) == 0) {
+                db.inTransaction(c -> {
+                    Database.update(c, "DELETE FROM api_keys WHERE bootstrap = 1");
+                    return Database.update(c, "INSERT INTO api_keys (key_hash, user_id, bootstrap, created_at) VALUES (?, ?, 1, ?)",
+                            hash, adminId, System.currentTimeMillis());
+                });
+            }
+        } else if (db.queryLong("SELECT COUNT(*) FROM api_keys") == 0) {
+            String generated = newKey();
+            db.update("INSERT INTO api_keys (key_hash, user_id, bootstrap, created_at) VALUES (?, ?, 1, ?)",
+                    hash(generated), adminId, System.currentTimeMillis());
+            // Printed on purpose, once: the only way to reach a fresh install that was given no key.
+            LOG.warn("No exporthub.api-key configured: generated the admin key {} (shown once; set EXPORTHUB_API_KEY to choose your own)", generated);
+        }
+    }
+
+    /** Reads the key from {@code moi-key} or {@code Authorization: Bearer}, and sets the caller on the exchange. */
+    public void authenticate(Exchange exchange) {
+        String key = exchange.getMessage().getHeader("moi-key", String.class);
+        if (key == null || key.isBlank()) {
+            String authorization = exchange.getMessage().getHeader("Authorization", String.class);
+            if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                key = authorization.substring(7).trim();
+            }
+        }
+        String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
+        if (contentType != null && contentType.startsWith("application/x-www-form-urlencoded")) {
+            throw new ApiException(415, "ErrParamInvalid", "Content-Type: send the request body as application/json");
+        }
+        if (key == null || key.isBlank()) {
+            throw ApiException.unauthorized("missing API key: send header moi-key or Authorization: Bearer <key>");
+        }
+        Principal principal = find(key)
+                .orElseThrow(() -> ApiException.unauthorized("unknown API key"));
+        exchange.setProperty(PRINCIPAL, principal);
+        // Credentials stop here: nothing downstream (targets, logs) ever sees them.
+        exchange.getMessage().removeHeader("moi-key");
+        exchange.getMessage().removeHeader("Authorization");
+    }
+
+    public Optional<Principal> find(String key) {
+        return db.queryOne("""
+                SELECT u.id, u.workspace_id, u.name, u.email, u.is_admin
+                FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = ?""",
+                rs -> new Principal(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getInt(5) == 1),
+                hash(key));
+    }
+
+    /** Admin only: a new user (in a new or existing workspace) and its key, returned once. */
+    public Map<String, Object> create(@ExchangeProperty(PRINCIPAL) Principal caller, @Body String json) {
+        RequestField body = RequestField.root(Json.parse(json, "request body"), "request body");
+        if (!caller.admin()) {
+            throw ApiException.forbidden("only an admin of a workspace may create keys");
+        }
+        String workspace = body.get("workspace").optionalText(128, DEFAULT_WORKSPACE);
+        String userName = body.get("user_name").requiredText(128);
+        String email = body.get("email").optionalText(320, null);
+        if (email != null && !email.matches("[^@\\s]+@[^@\\s]+")) {
+            throw body.get("email").invalid("is not an e-mail address");
+        }
+        boolean admin = body.get("admin").optionalBoolean(false);
+        long workspaceId = workspaceId(workspace);
+        long userId = db.insert("INSERT INTO users (workspace_id, name, email, is_admin, created_at) VALUES (?, ?, ?, ?, ?)",
+                workspaceId, userName, email, admin ? 1 : 0, System.currentTimeMillis());
+        String key = newKey();
+        db.update("INSERT INTO api_keys (key_hash, user_id, bootstrap, created_at) VALUES (?, ?, 0, ?)",
+                hash(key), userId, System.currentTimeMillis());
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("key", key);
+        data.put("workspace", workspace);
+        data.put("user_name", userName);
+        return data;
+    }
+
+    private long workspaceId(String name) {
+        return db.queryOne("SELECT id FROM workspaces WHERE name = ?", rs -> rs.getLong(1), name)
+                .orElseGet(() -> db.insert("INSERT INTO workspaces (name, created_at) VALUES (?, ?)", name, System.currentTimeMillis()));
+    }
+
+    static String newKey() {
+        byte[] bytes = new byte[24];
+        RANDOM.nextBytes(bytes);
+        return "ehk_" + HexFormat.of().formatHex(bytes);
+    }
+
+    static String hash(String key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

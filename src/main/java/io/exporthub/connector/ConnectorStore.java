@@ -1,0 +1,185 @@
+package io.exporthub.connector;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.exporthub.api.ApiException;
+import io.exporthub.api.Json;
+import io.exporthub.api.RequestField;
+import io.exporthub.pipeline.PermanentDeliveryException;
+import io.exporthub.store.Database;
+
+/** Connectors of each workspace, validated against their kind's settings before they are stored. */
+public class ConnectorStore {
+
+    private static final TypeReference<Map<String, String>> CONFIG = new TypeReference<>() {
+    };
+
+    private final Database db;
+    private final Path localTargetRoot;
+    private final List<Consumer<Connector>> onDelete = new CopyOnWriteArrayList<>();
+
+    public ConnectorStore(Database db, Path localTargetRoot) {
+        this.db = db;
+        this.localTargetRoot = localTargetRoot.toAbsolutePath().normalize();
+    }
+
+    public void onDelete(Consumer<Connector> listener) {
+        onDelete.add(listener);
+    }
+
+    public Path localTargetRoot() {
+        return localTargetRoot;
+    }
+
+    /** Validates and stores a connector from the API; answers its id. */
+    public long create(long workspaceId, RequestField body) {
+        body.allowOnly("name", "kind", "config");
+        String name = body.get("name").requiredText(128);
+        RequestField kindField = body.get("kind");
+        String kindId = kindField.requiredText(16);
+        ConnectorKind kind = ConnectorKind.of(kindId)
+                .orElseThrow(() -> kindField.invalid("unknown kind '" + kindId + "' (expected one of " + ConnectorKind.ids() + ")"));
+        Map<String, String> config = validate(kind, body.get("config").requiredObject());
+        if (findByName(workspaceId, name).isPresent()) {
+            throw ApiException.conflict("name: a connector named '" + name + "' already exists in this workspace");
+        }
+        return db.insert("INSERT INTO connectors (workspace_id, name, kind, config, created_at) VALUES (?, ?, ?, ?, ?)",
+                workspaceId, name, kind.id(), Json.write(config), System.currentTimeMillis());
+    }
+
+    /** Creates or replaces a connector declared in configuration. */
+    public void upsert(long workspaceId, String name, ConnectorKind kind, Map<String, String> settings) {
+        Map<String, String> config = validate(kind, new RequestField(Json.MAPPER.valueToTree(settings), "exporthub.connector." + name));
+        if (findByName(workspaceId, name).isPresent()) {
+            db.update("UPDATE connectors SET kind = ?, config = ? WHERE workspace_id = ? AND name = ?",
+                    kind.id(), Json.write(config), workspaceId, name);
+        } else {
+            db.insert("INSERT INTO connectors (workspace_id, name, kind, config, created_at) VALUES (?, ?, ?, ?, ?)",
+                    workspaceId, name, kind.id(), Json.write(config), System.currentTimeMillis());
+        }
+    }
+
+    Map<String, String> validate(ConnectorKind kind, RequestField config) {
+        config.allowOnly(kind.settings().stream().map(ConnectorKind.Setting::name).toArray(String[]::new));
+        Map<String, String> values = new LinkedHashMap<>();
+        for (ConnectorKind.Setting setting : kind.settings()) {
+            RequestField field = config.get(setting.name());
+            if (!field.present()) {
+                if (setting.required()) {
+                    throw field.invalid("is required for a " + kind.id() + " connector");
+                }
+                continue;
+            }
+            if (!field.node().isValueNode()) {
+                throw field.invalid("must be a string, number or boolean");
+            }
+            String value = field.node().asText();
+            if (setting.required() && value.isBlank()) {
+                throw field.invalid("must not be empty");
+            }
+            values.put(setting.name(), value);
+        }
+        checkValues(kind, config, values);
+        return values;
+    }
+
+    private void checkValues(ConnectorKind kind, RequestField config, Map<String, String> values) {
+        switch (kind) {
+            case S3, OSS -> {
+                String endpoint = values.get("endpoint");
+                if (endpoint != null && !endpoint.isBlank()) {
+                    requireHttpUrl(config.get("endpoint"), endpoint);
+                }
+                String pathStyle = values.get("path_style");
+                if (pathStyle != null && !pathStyle.equals("true") && !pathStyle.equals("false")) {
+                    throw config.get("path_style").invalid("must be true or false");
+                }
+                String bucket = values.get("bucket_name").split("/", 2)[0];
+                if (!bucket.matches("[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9]")) {
+                    throw config.get("bucket_name").invalid("'" + bucket + "' is not a valid bucket name");
+                }
+            }
+            case DIFY -> requireHttpUrl(config.get("api_url"), values.get("api_url"));
+            case MATRIXONE -> {
+                String url = values.get("url");
+                if (url == null && values.get("host") == null) {
+                    throw config.get("url").invalid("is required when host is not given");
+                }
+                if (url != null && !url.startsWith("jdbc:mysql://")) {
+                    throw config.get("url").invalid("must be a jdbc:mysql:// URL");
+                }
+                String dialect = values.getOrDefault("dialect", "matrixone");
+                if (!dialect.equals("matrixone") && !dialect.equals("mysql")) {
+                    throw config.get("dialect").invalid("must be matrixone or mysql");
+                }
+            }
+            case LOCAL -> values.put("directory", localDirectory(config.get("directory"), values.get("directory")).toString());
+        }
+    }
+
+    /** Local targets write only under the configured root, whatever the connector says. */
+    private Path localDirectory(RequestField field, String directory) {
+        Path resolved = localTargetRoot.resolve(directory).normalize();
+        if (!resolved.startsWith(localTargetRoot)) {
+            throw field.invalid("must be inside the local target root " + localTargetRoot);
+        }
+        return resolved;
+    }
+
+    private static void requireHttpUrl(RequestField field, String value) {
+        try {
+            URI uri = URI.create(value);
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                throw field.invalid("must be an http(s) URL");
+            }
+        } catch (IllegalArgumentException e) {
+            throw field.invalid("is not a URL: " + e.getMessage());
+        }
+    }
+
+    public Optional<Connector> find(long workspaceId, long id) {
+        return db.queryOne("SELECT * FROM connectors WHERE workspace_id = ? AND id = ?", ConnectorStore::map, workspaceId, id);
+    }
+
+    /** For the pipeline, which works across workspaces: the task already scoped the connector. */
+    public Connector get(long id) {
+        return db.queryOne("SELECT * FROM connectors WHERE id = ?", ConnectorStore::map, id)
+                .orElseThrow(() -> new PermanentDeliveryException("connector " + id + " no longer exists"));
+    }
+
+    public Optional<Connector> findByName(long workspaceId, String name) {
+        return db.queryOne("SELECT * FROM connectors WHERE workspace_id = ? AND name = ?", ConnectorStore::map, workspaceId, name);
+    }
+
+    public List<Connector> list(long workspaceId) {
+        return db.query("SELECT * FROM connectors WHERE workspace_id = ? ORDER BY id", ConnectorStore::map, workspaceId);
+    }
+
+    public void delete(long workspaceId, long id) {
+        Connector connector = find(workspaceId, id)
+                .orElseThrow(() -> ApiException.notFound("id: no connector " + id + " in this workspace"));
+        long running = db.queryLong("SELECT COUNT(*) FROM export_tasks WHERE workspace_id = ? AND status = 1 AND deleted = 0 AND targets LIKE ?",
+                workspaceId, "%\"connector_id\":" + id + ",%");
+        if (running > 0) {
+            throw ApiException.conflict("id: connector " + id + " is used by " + running + " running task(s); delete or finish them first");
+        }
+        db.update("DELETE FROM connectors WHERE id = ?", id);
+        onDelete.forEach(listener -> listener.accept(connector));
+    }
+
+    private static Connector map(ResultSet rs) throws SQLException {
+        Map<String, String> config = Json.MAPPER.convertValue(Json.read(rs.getString("config")), CONFIG);
+        return new Connector(rs.getLong("id"), rs.getLong("workspace_id"), rs.getString("name"),
+                ConnectorKind.of(rs.getString("kind")).orElseThrow(), config, rs.getLong("created_at"));
+    }
+}

@@ -1,0 +1,57 @@
+package io.exporthub.pipeline;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.exporthub.task.Target;
+
+/**
+ * A claimed file on its way to its targets: what to send, where, and what each target said.
+ * Kept in the exchange property {@value #PROPERTY} while the target routes work on the body.
+ */
+public class Delivery {
+
+    public static final String PROPERTY = "delivery";
+    public static final String TARGET = "target";
+
+    private final FileWork file;
+    private final boolean mergeTitles;
+    private final List<Target> targets;
+    private final List<String> delivered = new ArrayList<>();
+    private Path source;
+
+    public Delivery(FileWork file, boolean mergeTitles, List<Target> targets) {
+        this.file = file;
+        this.mergeTitles = mergeTitles;
+        this.targets = List.copyOf(targets);
+    }
+
+    public FileWork getFile() {
+        return file;
+    }
+
+    public boolean isMergeTitles() {
+        return mergeTitles;
+    }
+
+    public List<Target> getTargets() {
+        return targets;
+    }
+
+    public Path getSource() {
+        return source;
+    }
+
+    public void setSource(Path source) {
+        this.source = source;
+    }
+
+    public synchronized void delivered(String where) {
+        delivered.add(where);
+    }
+
+    public synchronized String summary() {
+        return "exported to " + String.join(", ", delivered);
+    }
+}

@@ -1,0 +1,189 @@
+package io.exporthub.task;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import io.exporthub.api.Json;
+import io.exporthub.api.RequestField;
+import io.exporthub.auth.ApiKeys;
+import io.exporthub.auth.Principal;
+import io.exporthub.connector.Connector;
+import io.exporthub.connector.ConnectorKind;
+import io.exporthub.connector.ConnectorStore;
+import io.exporthub.source.SourceVolume;
+import org.apache.camel.Body;
+import org.apache.camel.ExchangeProperty;
+
+/** Reads a create request into a {@link NewTask}: every field checked, every connector resolved. */
+public class TaskRequests {
+
+    private final ConnectorStore connectors;
+    private final int maxFiles;
+
+    public TaskRequests(ConnectorStore connectors, int maxFiles) {
+        this.connectors = connectors;
+        this.maxFiles = maxFiles;
+    }
+
+    public NewTask parse(@ExchangeProperty(ApiKeys.PRINCIPAL) Principal principal, @Body String body) {
+        RequestField request = RequestField.root(Json.parse(body, "request body"), "request body");
+        String name = request.get("task_name").requiredText(256);
+        String creator = request.get("creator").requiredText(128);
+        int type = request.get("type").requiredInt();
+        Connector taskConnector = taskConnector(principal, request);
+
+        RequestField config = request.get("config").requiredObject();
+        config.allowOnly("dify_config", "s3_config", "mo_config", "local_config", "merge_title_to_text");
+        boolean mergeTitles = config.get("merge_title_to_text").optionalBoolean(false);
+        List<Target> targets = targets(principal, type, taskConnector, config);
+        List<NewTask.NewFile> files = files(request.get("files"));
+        return new NewTask(name, creator, taskConnector.id(), taskConnector.name(), type, config.node(), mergeTitles, targets, files);
+    }
+
+    private Connector taskConnector(Principal principal, RequestField request) {
+        RequestField idField = request.get("connector_id");
+        RequestField nameField = request.get("connector_name");
+        String id = idField.optionalId(64);
+        String name = nameField.optionalText(256, null);
+        if (id == null && name == null) {
+            throw idField.invalid("is required (or give connector_name)");
+        }
+        if (id == null) {
+            return connectors.findByName(principal.workspaceId(), name)
+                    .orElseThrow(() -> nameField.invalid("no connector named '" + name + "' in this workspace"));
+        }
+        Connector connector = connector(principal, idField, id);
+        if (name != null && !name.equals(connector.name())) {
+            throw nameField.invalid("'" + name + "' does not match connector " + id + ", which is named '" + connector.name() + "'");
+        }
+        return connector;
+    }
+
+    private Connector connector(Principal principal, RequestField field, String id) {
+        long numeric;
+        try {
+            numeric = Long.parseLong(id);
+        } catch (NumberFormatException e) {
+            return connectors.findByName(principal.workspaceId(), id)
+                    .orElseThrow(() -> field.invalid("no connector '" + id + "' in this workspace"));
+        }
+        return connectors.find(principal.workspaceId(), numeric)
+                .orElseThrow(() -> field.invalid("no connector " + id + " in this workspace"));
+    }
+
+    private List<Target> targets(Principal principal, int type, Connector taskConnector, RequestField config) {
+        RequestField typeField = new RequestField(null, "type");
+        String required = switch (type) {
+            case 1, 6 -> "dify_config";
+            case 2, 4, 5 -> "s3_config";
+            case 3 -> "mo_config";
+            case 100 -> "local_config";
+            default -> throw typeField.invalid(type + " is not a task type (1 or 6 Dify, 2 or 5 S3, 3 MatrixOne, 4 OSS, 100 local directory)");
+        };
+        if (!config.get(required).present()) {
+            throw config.get(required).invalid("is required for a task of type " + type);
+        }
+        for (String notYet : List.of("dify_config", "mo_config")) {
+            if (config.get(notYet).present()) {
+                throw config.get(notYet).invalid((notYet.equals("dify_config") ? "Dify" : "MatrixOne")
+                        + " targets are not available in this version of the service");
+            }
+        }
+        List<Target> targets = new ArrayList<>();
+        RequestField s3 = config.get("s3_config");
+        if (s3.present()) {
+            Set<ConnectorKind> fits = switch (type) {
+                case 2, 5 -> Set.of(ConnectorKind.S3);
+                case 4 -> Set.of(ConnectorKind.OSS);
+                default -> Set.of(ConnectorKind.S3, ConnectorKind.OSS);
+            };
+            targets.add(objectTarget(principal, Target.S3, s3.object(), fits, taskConnector, type));
+        }
+        RequestField local = config.get("local_config");
+        if (local.present()) {
+            targets.add(objectTarget(principal, Target.LOCAL, local.object(), Set.of(ConnectorKind.LOCAL), taskConnector, type));
+        }
+        return targets;
+    }
+
+    /** An S3/OSS or local-directory target: {@code path}, {@code need_compress}, {@code compress_method}. */
+    private Target objectTarget(Principal principal, String kind, RequestField section, Set<ConnectorKind> fits,
+                                Connector taskConnector, int type) {
+        section.allowOnly("path", "need_compress", "compress_method", "connector_id");
+        String path = keyPrefix(section.get("path"));
+        boolean compress = section.get("need_compress").optionalBoolean(false);
+        RequestField methodField = section.get("compress_method");
+        String method = methodField.present() && methodField.node().isTextual() ? methodField.node().asText() : null;
+        if (methodField.present() && method == null) {
+            throw methodField.invalid("must be a string: gzip, zip or no");
+        }
+        String compression = "none";
+        if (compress) {
+            if (method == null || method.isEmpty() || method.equals("no")) {
+                throw methodField.invalid("must be gzip or zip when need_compress is true");
+            }
+            if (!method.equals("gzip") && !method.equals("zip")) {
+                throw methodField.invalid("'" + method + "' is not supported (gzip, zip or no)");
+            }
+            compression = method;
+        } else if (method != null && !method.isEmpty() && !List.of("gzip", "zip", "no").contains(method)) {
+            throw methodField.invalid("'" + method + "' is not supported (gzip, zip or no)");
+        }
+
+        RequestField idField = section.get("connector_id");
+        String ownId = idField.optionalId(64);
+        Connector connector = ownId == null ? taskConnector : connector(principal, idField, ownId);
+        if (!fits.contains(connector.kind())) {
+            RequestField blame = ownId == null ? new RequestField(null, "connector_id") : idField;
+            throw blame.invalid("connector '" + connector.name() + "' is a " + connector.kind().id() + " connector, but "
+                    + section.path() + " of a type " + type + " task needs a "
+                    + String.join(" or ", fits.stream().map(ConnectorKind::id).sorted().toList()) + " connector");
+        }
+        return new Target(kind, connector.id(), path, compression);
+    }
+
+    /** {@code /export/data/} → {@code export/data}: slashes trimmed, no empty, dot or dot-dot parts. */
+    private static String keyPrefix(RequestField field) {
+        String path = field.present() && field.node().isTextual() ? field.node().asText() : null;
+        if (path == null) {
+            throw field.invalid(field.present() ? "must be a string" : "is required");
+        }
+        List<String> parts = new ArrayList<>();
+        for (String part : path.split("/")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            if (part.equals(".") || part.equals("..") || part.indexOf('\\') >= 0 || part.indexOf('\0') >= 0) {
+                throw field.invalid("'" + path + "' has a part that is not allowed ('" + part + "')");
+            }
+            parts.add(part);
+        }
+        if (String.join("/", parts).length() > 512) {
+            throw field.invalid("must be at most 512 characters");
+        }
+        return String.join("/", parts);
+    }
+
+    private List<NewTask.NewFile> files(RequestField field) {
+        List<RequestField> items = field.requiredArray(1, maxFiles);
+        List<NewTask.NewFile> files = new ArrayList<>(items.size());
+        Set<String> seen = new HashSet<>();
+        for (RequestField item : items) {
+            item.object();
+            String fileId = item.get("file_id").optionalId(256);
+            if (fileId == null) {
+                throw item.get("file_id").invalid("is required");
+            }
+            if (!seen.add(fileId)) {
+                throw item.get("file_id").invalid("'" + fileId + "' appears twice in this task");
+            }
+            List<String> fullPath = SourceVolume.validPath(item.get("full_path"));
+            boolean raw = item.get("is_raw").requiredBoolean();
+            String fileName = fullPath.get(fullPath.size() - 1);
+            files.add(new NewTask.NewFile(fileId, fullPath, raw, fileName, FileType.of(fileName)));
+        }
+        return files;
+    }
+}

@@ -1,0 +1,370 @@
+package io.exporthub.task;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.exporthub.api.ApiException;
+import io.exporthub.api.Json;
+import io.exporthub.pipeline.Delivery;
+import io.exporthub.pipeline.FileWork;
+import io.exporthub.store.Database;
+import io.exporthub.api.Times;
+
+/**
+ * Export tasks and their files. Every state change is one guarded statement (claim only a pending
+ * file, complete only a running one), so concurrent consumers and a restarted process agree.
+ */
+public class TaskStore {
+
+    public static final int RUNNING = 1;
+    public static final int COMPLETED = 2;
+    public static final int FAILED = 3;
+
+    public static final int FILE_PENDING = 0;
+    public static final int FILE_RUNNING = 1;
+    public static final int FILE_COMPLETED = 2;
+    public static final int FILE_FAILED = 3;
+
+    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
+    };
+    private static final TypeReference<List<Target>> TARGETS = new TypeReference<>() {
+    };
+    private static final int PAGE = 200;
+    private static final int EXPORT_SOURCE_LIMIT = 100;
+
+    private final Database db;
+
+    public TaskStore(Database db) {
+        this.db = db;
+    }
+
+    /** Stores the task and all its files in one transaction; answers the task id. */
+    public String create(long workspaceId, NewTask task) {
+        String id = UUID.randomUUID().toString();
+        long now = System.currentTimeMillis();
+        List<List<String>> exportSource = task.files().stream().limit(EXPORT_SOURCE_LIMIT).map(NewTask.NewFile::fullPath).toList();
+        return db.inTransaction(c -> {
+            Database.update(c, """
+                    INSERT INTO export_tasks (id, workspace_id, name, creator, connector_id, connector_name, type, status,
+                        config, targets, export_source, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    id, workspaceId, task.name(), task.creator(), task.connectorId(), task.connectorName(), task.type(), RUNNING,
+                    Json.write(task.config()), Json.write(task.targets()), Json.write(exportSource), now);
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO export_task_files (task_id, file_id, full_path, is_raw, file_name, file_type, status, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, 0, ?)""")) {
+                int batched = 0;
+                for (NewTask.NewFile file : task.files()) {
+                    ps.setString(1, id);
+                    ps.setString(2, file.fileId());
+                    ps.setString(3, Json.write(file.fullPath()));
+                    ps.setInt(4, file.raw() ? 1 : 0);
+                    ps.setString(5, file.fileName());
+                    ps.setInt(6, file.fileType());
+                    ps.setLong(7, now);
+                    ps.addBatch();
+                    if (++batched % 500 == 0) {
+                        ps.executeBatch();
+                    }
+                }
+                ps.executeBatch();
+            }
+            return id;
+        });
+    }
+
+    // ---- the pipeline's side ----
+
+    /** The task's pending files, read a page at a time by key so that no list of a million files is held. */
+    public Iterator<FileWork> pendingFiles(String taskId) {
+        return new Iterator<>() {
+            private long lastId = 0;
+            private List<FileWork> page = List.of();
+            private int index = 0;
+            private boolean exhausted = false;
+
+            @Override
+            public boolean hasNext() {
+                if (index < page.size()) {
+                    return true;
+                }
+                if (exhausted) {
+                    return false;
+                }
+                page = db.query("""
+                        SELECT id, task_id, file_id, full_path, is_raw, file_name FROM export_task_files
+                        WHERE task_id = ? AND status = 0 AND id > ? ORDER BY id LIMIT ?""",
+                        TaskStore::fileWork, taskId, lastId, PAGE);
+                index = 0;
+                exhausted = page.size() < PAGE;
+                if (!page.isEmpty()) {
+                    lastId = page.get(page.size() - 1).rowId();
+                }
+                return !page.isEmpty();
+            }
+
+            @Override
+            public FileWork next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return page.get(index++);
+            }
+        };
+    }
+
+    /**
+     * Takes a pending file for delivery; null when it is no longer pending or its task was deleted,
+     * so that a deleted task starts no new delivery and no file is sent by two workers.
+     */
+    public Delivery claim(FileWork file) {
+        int claimed = db.update("""
+                UPDATE export_task_files SET status = 1, started_at = ?, ended_at = NULL, attempts = attempts + 1
+                WHERE id = ? AND status = 0 AND task_id IN (SELECT id FROM export_tasks WHERE id = ? AND deleted = 0)""",
+                System.currentTimeMillis(), file.rowId(), file.taskId());
+        if (claimed == 0) {
+            return null;
+        }
+        return db.queryOne("SELECT config, targets FROM export_tasks WHERE id = ?",
+                rs -> new Delivery(file, Json.read(rs.getString(1)).path("merge_title_to_text").asBoolean(false),
+                        Json.MAPPER.convertValue(Json.read(rs.getString(2)), TARGETS)),
+                file.taskId()).orElse(null);
+    }
+
+    public void markCompleted(Delivery delivery) {
+        db.update("UPDATE export_task_files SET status = 2, details = ?, ended_at = ? WHERE id = ? AND status = 1",
+                delivery.summary(), System.currentTimeMillis(), delivery.getFile().rowId());
+        finishTask(delivery.getFile().taskId());
+    }
+
+    public void markFailed(FileWork file, String reason) {
+        db.update("UPDATE export_task_files SET status = 3, details = ?, ended_at = ? WHERE id = ? AND status IN (0, 1)",
+                reason, System.currentTimeMillis(), file.rowId());
+        finishTask(file.taskId());
+    }
+
+    /** Ends the task once no file is pending or running: completed, or failed if any file failed. */
+    public void finishTask(String taskId) {
+        db.update("""
+                UPDATE export_tasks SET ended_at = ?,
+                    status = CASE WHEN EXISTS (SELECT 1 FROM export_task_files f WHERE f.task_id = ? AND f.status = 3) THEN 3 ELSE 2 END
+                WHERE id = ? AND status = 1
+                  AND NOT EXISTS (SELECT 1 FROM export_task_files f WHERE f.task_id = ? AND f.status IN (0, 1))""",
+                System.currentTimeMillis(), taskId, taskId, taskId);
+    }
+
+    /** After a crash: files left running by the dead process go back to pending; answers the tasks to re-queue. */
+    public List<String> resumable() {
+        db.update("""
+                UPDATE export_task_files SET status = 0, started_at = NULL
+                WHERE status = 1 AND task_id IN (SELECT id FROM export_tasks WHERE status = 1 AND deleted = 0)""");
+        return db.query("SELECT id FROM export_tasks WHERE status = 1 AND deleted = 0 ORDER BY created_at", rs -> rs.getString(1));
+    }
+
+    // ---- the API's side ----
+
+    public Map<String, Object> info(long workspaceId, String id) {
+        TaskRow task = task(workspaceId, id);
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("id", task.id);
+        data.put("name", task.name);
+        data.put("creator", task.creator);
+        data.put("connector_id", task.connectorId);
+        data.put("connector_name", task.connectorName);
+        data.put("type", task.type);
+        data.put("status", task.status);
+        data.put("config", Json.read(task.config));
+        data.put("create_time", Times.iso(task.createdAt));
+        data.put("end_time", Times.iso(task.endedAt));
+        Map<String, Object> stats = new LinkedHashMap<>(state(workspaceId, id));
+        stats.put("fileSuccess", stats.get("completed"));
+        stats.put("fileFail", stats.get("failed"));
+        data.put("file_stats", stats);
+        data.put("fileSuccess", stats.get("completed"));
+        data.put("fileFail", stats.get("failed"));
+        return data;
+    }
+
+    /** Exact counts by file status. */
+    public Map<String, Object> state(long workspaceId, String id) {
+        task(workspaceId, id);
+        long[] counts = new long[4];
+        db.query("SELECT status, COUNT(*) FROM export_task_files WHERE task_id = ? GROUP BY status", rs -> {
+            counts[rs.getInt(1)] = rs.getLong(2);
+            return null;
+        }, id);
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("total", counts[0] + counts[1] + counts[2] + counts[3]);
+        state.put("pending", counts[FILE_PENDING]);
+        state.put("running", counts[FILE_RUNNING]);
+        state.put("failed", counts[FILE_FAILED]);
+        state.put("completed", counts[FILE_COMPLETED]);
+        return state;
+    }
+
+    public Map<String, Object> list(long workspaceId, TaskQueries.ListQuery q) {
+        StringBuilder where = new StringBuilder(" WHERE workspace_id = ? AND deleted = 0");
+        List<Object> params = new ArrayList<>(List.of(workspaceId));
+        if (!q.statuses().isEmpty()) {
+            where.append(" AND status IN (").append(placeholders(q.statuses().size())).append(")");
+            params.addAll(q.statuses());
+        }
+        if (q.creator() != null) {
+            where.append(" AND creator = ?");
+            params.add(q.creator());
+        }
+        if (q.connectorName() != null) {
+            where.append(" AND connector_name = ?");
+            params.add(q.connectorName());
+        }
+        if (q.taskId() != null) {
+            where.append(" AND id = ?");
+            params.add(q.taskId());
+        }
+        long total = db.queryLong("SELECT COUNT(*) FROM export_tasks" + where, params.toArray());
+        List<Object> pageParams = new ArrayList<>(params);
+        pageParams.add(q.limit());
+        pageParams.add(q.offset());
+        List<Map<String, Object>> tasks = db.query("SELECT * FROM export_tasks" + where
+                + " ORDER BY " + q.orderBy() + " " + q.direction() + ", id " + q.direction() + " LIMIT ? OFFSET ?", rs -> {
+                    Map<String, Object> t = new LinkedHashMap<>();
+                    t.put("id", rs.getString("id"));
+                    t.put("name", rs.getString("name"));
+                    t.put("creator", rs.getString("creator"));
+                    t.put("connector_name", rs.getString("connector_name"));
+                    t.put("type", rs.getInt("type"));
+                    t.put("status", rs.getInt("status"));
+                    t.put("export_source", Json.read(rs.getString("export_source")));
+                    t.put("create_time", Times.iso(rs.getLong("created_at")));
+                    t.put("end_time", Times.iso(Database.nullableLong(rs, "ended_at")));
+                    return t;
+                }, pageParams.toArray());
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("tasks", tasks);
+        data.put("total", total);
+        return data;
+    }
+
+    public Map<String, Object> files(long workspaceId, TaskQueries.FilesQuery q) {
+        task(workspaceId, q.taskId());
+        StringBuilder where = new StringBuilder(" WHERE task_id = ?");
+        List<Object> params = new ArrayList<>(List.of(q.taskId()));
+        if (!q.statuses().isEmpty()) {
+            where.append(" AND status IN (").append(placeholders(q.statuses().size())).append(")");
+            params.addAll(q.statuses());
+        }
+        long total = db.queryLong("SELECT COUNT(*) FROM export_task_files" + where, params.toArray());
+        List<Object> pageParams = new ArrayList<>(params);
+        pageParams.add(q.limit());
+        pageParams.add(q.offset());
+        List<Map<String, Object>> files = db.query("SELECT * FROM export_task_files" + where
+                + " ORDER BY " + q.orderBy() + " " + q.direction() + ", id " + q.direction() + " LIMIT ? OFFSET ?", rs -> {
+                    Map<String, Object> f = new LinkedHashMap<>();
+                    f.put("id", rs.getString("file_id"));
+                    f.put("status", rs.getInt("status"));
+                    f.put("full_path", Json.MAPPER.convertValue(Json.read(rs.getString("full_path")), STRINGS));
+                    f.put("is_raw", rs.getInt("is_raw") == 1);
+                    f.put("details", rs.getString("details"));
+                    f.put("create_time", Times.iso(rs.getLong("created_at")));
+                    f.put("start_time", Times.iso(Database.nullableLong(rs, "started_at")));
+                    f.put("end_time", Times.iso(Database.nullableLong(rs, "ended_at")));
+                    f.put("file_name", rs.getString("file_name"));
+                    f.put("file_type", rs.getInt("file_type"));
+                    return f;
+                }, pageParams.toArray());
+        Map<String, Object> state = state(workspaceId, q.taskId());
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("files", files);
+        data.put("total", total);
+        data.put("total_failure", state.get("failed"));
+        data.put("total_files", state.get("total"));
+        data.put("total_success", state.get("completed"));
+        return data;
+    }
+
+    /**
+     * Puts failed files (all, or those listed) back to pending and the task back to running;
+     * answers how many were re-queued. Completed files are never re-sent.
+     */
+    public int rerun(long workspaceId, String id, List<String> fileIds) {
+        task(workspaceId, id);
+        if (!fileIds.isEmpty()) {
+            List<String> known = new ArrayList<>();
+            for (List<String> chunk : chunks(fileIds)) {
+                List<Object> params = new ArrayList<>(List.of(id));
+                params.addAll(chunk);
+                known.addAll(db.query("SELECT file_id FROM export_task_files WHERE task_id = ? AND file_id IN ("
+                        + placeholders(chunk.size()) + ")", rs -> rs.getString(1), params.toArray()));
+            }
+            for (int i = 0; i < fileIds.size(); i++) {
+                if (!known.contains(fileIds.get(i))) {
+                    throw ApiException.badRequest("files[" + i + "]: no file '" + fileIds.get(i) + "' in task " + id);
+                }
+            }
+        }
+        return db.inTransaction(c -> {
+            int requeued = 0;
+            String reset = "UPDATE export_task_files SET status = 0, details = NULL, started_at = NULL, ended_at = NULL"
+                    + " WHERE task_id = ? AND status = 3";
+            if (fileIds.isEmpty()) {
+                requeued = Database.update(c, reset, id);
+            } else {
+                for (List<String> chunk : chunks(fileIds)) {
+                    List<Object> params = new ArrayList<>(List.of(id));
+                    params.addAll(chunk);
+                    requeued += Database.update(c, reset + " AND file_id IN (" + placeholders(chunk.size()) + ")", params.toArray());
+                }
+            }
+            if (requeued > 0) {
+                Database.update(c, "UPDATE export_tasks SET status = 1, ended_at = NULL WHERE id = ?", id);
+            }
+            return requeued;
+        });
+    }
+
+    /** Hides the task and stops it: pending files are never claimed once this returns. */
+    public void delete(long workspaceId, String id) {
+        task(workspaceId, id);
+        db.update("UPDATE export_tasks SET deleted = 1, ended_at = COALESCE(ended_at, ?) WHERE id = ?", System.currentTimeMillis(), id);
+    }
+
+    /** Throws 404 unless the task exists in this workspace. */
+    public TaskRow task(long workspaceId, String id) {
+        return db.queryOne("SELECT * FROM export_tasks WHERE id = ? AND workspace_id = ? AND deleted = 0", rs -> new TaskRow(
+                        rs.getString("id"), rs.getString("name"), rs.getString("creator"), rs.getLong("connector_id"),
+                        rs.getString("connector_name"), rs.getInt("type"), rs.getInt("status"), rs.getString("config"),
+                        rs.getLong("created_at"), Database.nullableLong(rs, "ended_at")), id, workspaceId)
+                .orElseThrow(() -> ApiException.notFound("id: no task '" + id + "' in this workspace"));
+    }
+
+    public record TaskRow(String id, String name, String creator, long connectorId, String connectorName, int type,
+                          int status, String config, long createdAt, Long endedAt) {
+    }
+
+    private static FileWork fileWork(ResultSet rs) throws SQLException {
+        return new FileWork(rs.getLong(1), rs.getString(2), rs.getString(3),
+                Json.MAPPER.convertValue(Json.read(rs.getString(4)), STRINGS), rs.getInt(5) == 1, rs.getString(6));
+    }
+
+    private static String placeholders(int n) {
+        return String.join(", ", Collections.nCopies(n, "?"));
+    }
+
+    private static List<List<String>> chunks(List<String> values) {
+        List<List<String>> chunks = new ArrayList<>();
+        for (int i = 0; i < values.size(); i += 500) {
+            chunks.add(values.subList(i, Math.min(values.size(), i + 500)));
+        }
+        return chunks;
+    }
+}
