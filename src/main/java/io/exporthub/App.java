@@ -13,7 +13,7 @@ public final class App {
     }
 
     public static void main(String[] args) throws Exception {
-        Main main = new Main(App.class);
+        Main main = new Main();
         main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
         main.configure().addConfiguration(ExportHubConfiguration.class);
         main.run(args);
