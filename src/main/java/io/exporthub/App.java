@@ -16,6 +16,12 @@ public final class App {
         Main main = new Main();
         main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
         main.configure().addConfiguration(ExportHubConfiguration.class);
+        // camel-main skips environment variables ending in _PORT (it takes them for Kubernetes service
+        // links), so the documented CAMEL_SERVER_PORT would move only the health endpoint: apply it here.
+        String port = System.getenv("CAMEL_SERVER_PORT");
+        if (port != null && !port.isBlank() && System.getProperty("camel.server.port") == null) {
+            main.addOverrideProperty("camel.server.port", port.trim());
+        }
         main.run(args);
     }
 }

@@ -20,6 +20,8 @@ public class Delivery {
     private final List<Target> targets;
     private final List<String> delivered = new ArrayList<>();
     private Path source;
+    private Target attempted;
+    private int attempts;
 
     public Delivery(FileWork file, boolean mergeTitles, List<Target> targets) {
         this.file = file;
@@ -45,6 +47,16 @@ public class Delivery {
 
     public void setSource(Path source) {
         this.source = source;
+    }
+
+    /** Counts tries of one target, so that a failure can say how often it was tried. */
+    public synchronized void attempt(Target target) {
+        attempts = target.equals(attempted) ? attempts + 1 : 1;
+        attempted = target;
+    }
+
+    public synchronized int attempts() {
+        return attempts;
     }
 
     public synchronized void delivered(String where) {

@@ -1,11 +1,7 @@
 package io.exporthub.pipeline;
 
-import java.io.InterruptedIOException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
+import java.io.IOException;
+import java.nio.file.FileSystemException;
 
 import io.exporthub.connector.Connector;
 import io.exporthub.connector.ConnectorStore;
@@ -36,12 +32,16 @@ public class DeliveryErrors {
 
     /** The {@code onWhen} of the retry policy. */
     public boolean isTransient(Exchange exchange) {
-        return isTransient(exchange.getException());
+        // the bean call that evaluates onWhen sees the failure as the caught exception
+        Throwable failure = exchange.getException() != null
+                ? exchange.getException() : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        return isTransientFailure(failure);
     }
 
-    static boolean isTransient(Throwable failure) {
+    static boolean isTransientFailure(Throwable failure) {
+        boolean network = false;
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof PermanentDeliveryException) {
+            if (t instanceof PermanentDeliveryException || t instanceof FileSystemException) {
                 return false;
             }
             if (t instanceof TransientDeliveryException) {
@@ -51,13 +51,10 @@ public class DeliveryErrors {
                 return service.statusCode() >= 500 || service.statusCode() == 429 || service.statusCode() == 408
                         || service.isThrottlingException();
             }
-            if (t instanceof ConnectException || t instanceof SocketTimeoutException || t instanceof NoRouteToHostException
-                    || t instanceof UnknownHostException || t instanceof SocketException || t instanceof InterruptedIOException) {
-                return true;
-            }
+            // the SDK wraps connection failures, resets and timeouts it could not complete
+            network |= t instanceof SdkClientException || t instanceof IOException;
         }
-        // The SDK wraps I/O failures it could not classify; they are network trouble too.
-        return failure instanceof SdkClientException;
+        return network;
     }
 
     /** The dead-letter channel: the file fails with the target, the reason and the attempts made. */
@@ -69,10 +66,11 @@ public class DeliveryErrors {
             LOG.error("A delivery failed before its file was known", failure);
             return;
         }
-        Integer redeliveries = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, Integer.class);
+        int attempts = delivery != null ? delivery.attempts() : 1;
         String reason = where(exchange.getProperty(Delivery.TARGET, Target.class)) + describe(failure)
-                + (redeliveries != null && redeliveries > 0 ? " (gave up after " + (redeliveries + 1) + " attempts)" : "");
+                + (attempts > 1 ? " (gave up after " + attempts + " attempts)" : "");
         LOG.warn("File {} of task {} failed: {}", file.fileId(), file.taskId(), reason);
+        LOG.debug("Failure of file {}", file.fileId(), failure);
         tasks.markFailed(file, reason);
     }
 
@@ -101,7 +99,8 @@ public class DeliveryErrors {
             }
         }
         if (failure instanceof SdkClientException && failure.getMessage() != null) {
-            return failure.getMessage();
+            // our own count of attempts follows; the SDK's (always 1, it does not retry here) would only confuse
+            return failure.getMessage().replaceAll(" \\(SDK Attempt Count: \\d+\\)$", "");
         }
         return failure == null ? "unknown error" : failure.getClass().getSimpleName() + ": " + failure.getMessage();
     }

@@ -30,6 +30,7 @@ public class LocalDelivery {
     public void prepare(Exchange exchange) {
         Delivery delivery = exchange.getProperty(Delivery.PROPERTY, Delivery.class);
         Target target = exchange.getProperty(Delivery.TARGET, Target.class);
+        delivery.attempt(target);
         Connector connector = connectors.get(target.connectorId());
         Path directory = Path.of(connector.setting("directory")).toAbsolutePath().normalize();
         if (!directory.startsWith(connectors.localTargetRoot())) {

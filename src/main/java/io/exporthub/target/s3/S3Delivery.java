@@ -50,6 +50,7 @@ public class S3Delivery {
     public void prepare(Exchange exchange) {
         Delivery delivery = exchange.getProperty(Delivery.PROPERTY, Delivery.class);
         Target target = exchange.getProperty(Delivery.TARGET, Target.class);
+        delivery.attempt(target);
         Connector connector = connectors.get(target.connectorId());
         String[] bucketAndPrefix = connector.setting("bucket_name").split("/", 2);
         Payloads.Payload payload = payloads.stage(exchange, delivery, target.compress());
