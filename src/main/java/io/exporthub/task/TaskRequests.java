@@ -137,9 +137,9 @@ public class TaskRequests {
         Connector connector = ownId == null ? taskConnector : connector(principal, idField, ownId);
         if (!fits.contains(connector.kind())) {
             RequestField blame = ownId == null ? new RequestField(null, "connector_id") : idField;
-            throw blame.invalid("connector '" + connector.name() + "' is a " + connector.kind().id() + " connector, but "
-                    + section.path() + " of a type " + type + " task needs a "
-                    + String.join(" or ", fits.stream().map(ConnectorKind::id).sorted().toList()) + " connector");
+            throw blame.invalid("connector '" + connector.name() + "' is of kind " + connector.kind().id() + ", but "
+                    + section.path() + " of a type " + type + " task needs a connector of kind "
+                    + String.join(" or ", fits.stream().map(ConnectorKind::id).sorted().toList()));
         }
         return new Target(kind, connector.id(), path, compression);
     }
