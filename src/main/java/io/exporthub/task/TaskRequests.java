@@ -85,13 +85,15 @@ public class TaskRequests {
         if (!config.get(required).present()) {
             throw config.get(required).invalid("is required for a task of type " + type);
         }
-        for (String notYet : List.of("dify_config", "mo_config")) {
-            if (config.get(notYet).present()) {
-                throw config.get(notYet).invalid((notYet.equals("dify_config") ? "Dify" : "MatrixOne")
-                        + " targets are not available in this version of the service");
-            }
-        }
         List<Target> targets = new ArrayList<>();
+        RequestField dify = config.get("dify_config");
+        if (dify.present()) {
+            throw dify.invalid("Dify targets are not available in this version of the service");
+        }
+        RequestField mo = config.get("mo_config");
+        if (mo.present()) {
+            throw mo.invalid("MatrixOne targets are not available in this version of the service");
+        }
         RequestField s3 = config.get("s3_config");
         if (s3.present()) {
             Set<ConnectorKind> fits = switch (type) {
@@ -132,6 +134,13 @@ public class TaskRequests {
             throw methodField.invalid("'" + method + "' is not supported (gzip, zip or no)");
         }
 
+        Connector connector = targetConnector(principal, section, fits, taskConnector, type);
+        return new Target(kind, connector.id(), path, compression, null);
+    }
+
+    /** The section's own {@code connector_id}, else the task's connector; either must be of a kind that fits. */
+    private Connector targetConnector(Principal principal, RequestField section, Set<ConnectorKind> fits,
+                                      Connector taskConnector, int type) {
         RequestField idField = section.get("connector_id");
         String ownId = idField.optionalId(64);
         Connector connector = ownId == null ? taskConnector : connector(principal, idField, ownId);
@@ -141,7 +150,7 @@ public class TaskRequests {
                     + section.path() + " of a type " + type + " task needs a connector of kind "
                     + String.join(" or ", fits.stream().map(ConnectorKind::id).sorted().toList()));
         }
-        return new Target(kind, connector.id(), path, compression);
+        return connector;
     }
 
     /** {@code /export/data/} → {@code export/data}: slashes trimmed, no empty, dot or dot-dot parts. */

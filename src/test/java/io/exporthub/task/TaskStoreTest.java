@@ -49,7 +49,7 @@ class TaskStoreTest {
             list.add(new NewTask.NewFile("f" + i, List.of("dir", "f" + i + ".txt"), true, "f" + i + ".txt", 1));
         }
         return store.create(workspace, new NewTask("t", "me", 1, "c", 100, Json.MAPPER.createObjectNode(), false,
-                List.of(new Target(Target.LOCAL, 1, "", "none")), list));
+                List.of(new Target(Target.LOCAL, 1, "", "none", null)), list));
     }
 
     private List<FileWork> pending(String taskId) {
