@@ -7,7 +7,7 @@ public final class App {
 
     /** Defaults from the jar, then an {@code application.properties} in the working directory, if any. */
     public static final String PROPERTY_LOCATIONS =
-            "classpath:application.properties;optional=true,file:application.properties;optional=true";
+            ExportHubConfiguration.DEFAULTS + ";optional=true,file:application.properties;optional=true";
 
     private App() {
     }

@@ -1,8 +1,11 @@
 package io.exporthub;
 
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
@@ -12,7 +15,14 @@ import io.exporthub.auth.ApiKeys;
 import io.exporthub.connector.ConnectorApi;
 import io.exporthub.connector.ConnectorKind;
 import io.exporthub.connector.ConnectorStore;
+import io.exporthub.inprocess.InProcessApi;
+import io.exporthub.observe.ConnectorProbes;
+import io.exporthub.observe.ConnectorsHealthCheck;
+import io.exporthub.observe.ExportMetrics;
+import io.exporthub.observe.StoreHealthCheck;
 import io.exporthub.pipeline.DeliveryErrors;
+import io.exporthub.pipeline.PipelineShutdown;
+import io.exporthub.schedule.Schedules;
 import io.exporthub.source.SourceVolume;
 import io.exporthub.store.Database;
 import io.exporthub.target.Payloads;
@@ -23,9 +33,13 @@ import io.exporthub.task.TaskRequests;
 import io.exporthub.task.TaskStore;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.spi.PackageScanResourceResolver;
 import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.spi.Resource;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.spi.ThreadPoolProfile;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
 import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 
 /**
@@ -34,12 +48,36 @@ import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
  */
 public class ExportHubConfiguration implements CamelConfiguration {
 
+    /** The default settings, carried in the jar. */
+    public static final String DEFAULTS = "classpath:exporthub/application.properties";
+    /** Every route of the service. */
+    public static final String ROUTES = "classpath:exporthub/routes/*.yaml";
+    /** The HTTP API's routes, to leave out when embedding without HTTP. */
+    public static final String REST_API_ROUTES = "classpath:exporthub/routes/export-api.camel.yaml";
+
     private static final String CONNECTOR_PREFIX = "exporthub.connector.";
+
+    /**
+     * For an application that embeds the service in its own CamelContext (without our Main): our
+     * routes, with or without the HTTP API. A camel-main application can instead set
+     * {@code camel.main.routesIncludePattern} to {@link #ROUTES}.
+     */
+    public static void loadRoutes(CamelContext context, boolean withRestApi) throws Exception {
+        PackageScanResourceResolver resolver = PluginHelper.getPackageScanResourceResolver(context);
+        List<Resource> resources = new ArrayList<>();
+        for (Resource resource : resolver.findResources(ROUTES.substring("classpath:".length()))) {
+            if (withRestApi || !resource.getLocation().endsWith("export-api.camel.yaml")) {
+                resources.add(resource);
+            }
+        }
+        PluginHelper.getRoutesLoader(context).loadRoutes(resources);
+    }
 
     @Override
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent props = context.getPropertiesComponent();
         Registry registry = context.getRegistry();
+        useDefaults(context, props);
 
         Database database = new Database(
                 required(props, "exporthub.db.url"),
@@ -60,9 +98,11 @@ public class ExportHubConfiguration implements CamelConfiguration {
         registry.bind("connectorStore", connectors);
 
         TaskStore tasks = new TaskStore(database);
+        tasks.stopHandingOutWhen(() -> context.getStatus().isStopping());
         registry.bind("taskStore", tasks);
-        registry.bind("taskRequests", new TaskRequests(connectors,
-                Integer.parseInt(props.resolveProperty("exporthub.task.max-files").orElse("100000"))));
+        TaskRequests requests = new TaskRequests(connectors,
+                Integer.parseInt(props.resolveProperty("exporthub.task.max-files").orElse("100000")));
+        registry.bind("taskRequests", requests);
         registry.bind("taskApi", new TaskApi(tasks));
         registry.bind("connectorApi", new ConnectorApi(connectors));
         registry.bind("envelope", new Envelope());
@@ -71,10 +111,24 @@ public class ExportHubConfiguration implements CamelConfiguration {
         Payloads payloads = new Payloads(Path.of(props.resolveProperty("exporthub.work.dir").orElse("./data/work")));
         payloads.sweep();
         registry.bind("payloads", payloads);
-        registry.bind("s3Delivery", new S3Delivery(context, connectors, payloads,
-                Duration.ofMillis(Long.parseLong(props.resolveProperty("exporthub.s3.socket-timeout").orElse("60000")))));
+        S3Delivery s3Delivery = new S3Delivery(context, connectors, payloads,
+                Duration.ofMillis(Long.parseLong(props.resolveProperty("exporthub.s3.socket-timeout").orElse("60000"))));
+        registry.bind("s3Delivery", s3Delivery);
         registry.bind("localDelivery", new LocalDelivery(connectors, payloads));
         registry.bind("deliveryErrors", new DeliveryErrors(tasks, connectors));
+        registry.bind("inProcessApi", new InProcessApi(tasks));
+        // stopped after the routes and before the store (services stop in reverse order)
+        context.addService(new PipelineShutdown(tasks), true, true);
+
+        registry.bind("exporthubStoreHealth", new StoreHealthCheck(database));
+        registry.bind("exporthubConnectorsHealth", new ConnectorsHealthCheck(connectors, new ConnectorProbes(s3Delivery)));
+        ExportMetrics metrics = new ExportMetrics(context, tasks, props.resolveProperty("exporthub.queue.uri").orElseThrow());
+        context.addStartupListener(metrics);
+        registry.bind("exportMetrics", metrics);
+
+        Schedules schedules = new Schedules(Schedules.declared(props), database, requests, tasks, apiKeys);
+        registry.bind("schedules", schedules);
+        context.addRoutes(schedules.routes());
         registry.bind("deliveryPool", deliveryPool(context,
                 Integer.parseInt(props.resolveProperty("exporthub.pipeline.parallelism").orElse("4"))));
     }
@@ -115,6 +169,19 @@ public class ExportHubConfiguration implements CamelConfiguration {
                     CONNECTOR_PREFIX + name + ".kind: '" + kindId + "' is not a connector kind (" + ConnectorKind.ids() + ")"));
             connectors.upsert(workspaceId, name, kind, settings);
         });
+    }
+
+    /** Our defaults sit below every other source, so that an embedding application's settings win. */
+    private static void useDefaults(CamelContext context, PropertiesComponent props) throws Exception {
+        Properties defaults = new Properties();
+        try (InputStream in = ResourceHelper.resolveMandatoryResourceAsInputStream(context, DEFAULTS)) {
+            defaults.load(in);
+        }
+        for (String key : defaults.stringPropertyNames()) {
+            if (key.startsWith("exporthub.")) {
+                props.addInitialProperty(key, defaults.getProperty(key));
+            }
+        }
     }
 
     private static String required(PropertiesComponent props, String key) {

@@ -27,6 +27,8 @@ public class ApiKeys {
 
     public static final String PRINCIPAL = "exporthubPrincipal";
     public static final String DEFAULT_WORKSPACE = "default";
+    /** Header an in-process caller may set to act as a key's owner. */
+    public static final String IN_PROCESS_KEY = "ExportHubApiKey";
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiKeys.class);
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -85,6 +87,24 @@ public class ApiKeys {
         // Credentials stop here: nothing downstream (targets, logs) ever sees them.
         exchange.getMessage().removeHeader("moi-key");
         exchange.getMessage().removeHeader("Authorization");
+    }
+
+    /** For in-process callers: the owner of the key they pass, or else the default workspace's admin. */
+    public void authenticateInProcess(Exchange exchange) {
+        String key = exchange.getMessage().getHeader(IN_PROCESS_KEY, String.class);
+        exchange.getMessage().removeHeader(IN_PROCESS_KEY);
+        Principal principal = key != null
+                ? find(key).orElseThrow(() -> ApiException.unauthorized("unknown API key"))
+                : defaultAdmin();
+        exchange.setProperty(PRINCIPAL, principal);
+    }
+
+    public Principal defaultAdmin() {
+        return db.queryOne("""
+                SELECT u.id, u.workspace_id, u.name, u.email, u.is_admin FROM users u JOIN workspaces w ON w.id = u.workspace_id
+                WHERE w.name = ? AND u.is_admin = 1 ORDER BY u.id""",
+                rs -> new Principal(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), true), DEFAULT_WORKSPACE)
+                .orElseThrow(() -> new IllegalStateException("the default workspace has no admin"));
     }
 
     public Optional<Principal> find(String key) {

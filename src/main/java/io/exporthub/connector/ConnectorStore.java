@@ -165,6 +165,11 @@ public class ConnectorStore {
         return db.query("SELECT * FROM connectors WHERE workspace_id = ? ORDER BY id", ConnectorStore::map, workspaceId);
     }
 
+    /** Every connector of every workspace, for operators' health checks. */
+    public List<Connector> all() {
+        return db.query("SELECT * FROM connectors ORDER BY id", ConnectorStore::map);
+    }
+
     public void delete(long workspaceId, long id) {
         Connector connector = find(workspaceId, id)
                 .orElseThrow(() -> ApiException.notFound("id: no connector " + id + " in this workspace"));

@@ -22,6 +22,7 @@ public class Delivery {
     private Path source;
     private Target attempted;
     private int attempts;
+    private long attemptStartedNanos = System.nanoTime();
 
     public Delivery(FileWork file, boolean mergeTitles, List<Target> targets) {
         this.file = file;
@@ -53,6 +54,11 @@ public class Delivery {
     public synchronized void attempt(Target target) {
         attempts = target.equals(attempted) ? attempts + 1 : 1;
         attempted = target;
+        attemptStartedNanos = System.nanoTime();
+    }
+
+    public synchronized long attemptStartedNanos() {
+        return attemptStartedNanos;
     }
 
     public synchronized int attempts() {

@@ -88,7 +88,7 @@ public class DeliveryErrors {
         }
     }
 
-    static String describe(Throwable failure) {
+    public static String describe(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof AwsServiceException aws && aws.awsErrorDetails() != null) {
                 return "the store answered " + aws.statusCode() + " " + aws.awsErrorDetails().errorCode()

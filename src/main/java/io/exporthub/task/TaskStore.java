@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.exporthub.api.ApiException;
@@ -43,9 +44,15 @@ public class TaskStore {
     private static final int EXPORT_SOURCE_LIMIT = 100;
 
     private final Database db;
+    private volatile BooleanSupplier stopping = () -> false;
 
     public TaskStore(Database db) {
         this.db = db;
+    }
+
+    /** Once this says so, no more files are handed out: a stopping service lets in-flight files finish, no new ones. */
+    public void stopHandingOutWhen(BooleanSupplier stopping) {
+        this.stopping = stopping;
     }
 
     /** Stores the task and all its files in one transaction; answers the task id. */
@@ -95,6 +102,9 @@ public class TaskStore {
 
             @Override
             public boolean hasNext() {
+                if (stopping.getAsBoolean()) {
+                    return false;
+                }
                 if (index < page.size()) {
                     return true;
                 }
@@ -169,6 +179,29 @@ public class TaskStore {
                 UPDATE export_task_files SET status = 0, started_at = NULL
                 WHERE status = 1 AND task_id IN (SELECT id FROM export_tasks WHERE status = 1 AND deleted = 0)""");
         return db.query("SELECT id FROM export_tasks WHERE status = 1 AND deleted = 0 ORDER BY created_at", rs -> rs.getString(1));
+    }
+
+    /** Counts across workspaces for the metrics: {@code task.<status>} and {@code file.<status>}. */
+    public Map<String, Long> countsByStatus() {
+        String[] taskNames = {"", "running", "completed", "failed"};
+        String[] fileNames = {"pending", "running", "completed", "failed"};
+        Map<String, Long> counts = new LinkedHashMap<>();
+        db.query("SELECT status, COUNT(*) FROM export_tasks WHERE deleted = 0 GROUP BY status", rs -> {
+            counts.put("task." + taskNames[rs.getInt(1)], rs.getLong(2));
+            return null;
+        });
+        db.query("""
+                SELECT f.status, COUNT(*) FROM export_task_files f JOIN export_tasks t ON t.id = f.task_id
+                WHERE t.deleted = 0 GROUP BY f.status""", rs -> {
+            counts.put("file." + fileNames[rs.getInt(1)], rs.getLong(2));
+            return null;
+        });
+        return counts;
+    }
+
+    /** At a graceful stop: files whose delivery did not finish in time go back to pending, to resume. */
+    public int releaseRunning() {
+        return db.update("UPDATE export_task_files SET status = 0, started_at = NULL WHERE status = 1");
     }
 
     // ---- the API's side ----
@@ -336,6 +369,10 @@ public class TaskStore {
     public void delete(long workspaceId, String id) {
         task(workspaceId, id);
         db.update("UPDATE export_tasks SET deleted = 1, ended_at = COALESCE(ended_at, ?) WHERE id = ?", System.currentTimeMillis(), id);
+    }
+
+    public boolean isRunning(String id) {
+        return db.queryLong("SELECT COUNT(*) FROM export_tasks WHERE id = ? AND status = 1 AND deleted = 0", id) > 0;
     }
 
     /** Throws 404 unless the task exists in this workspace. */

@@ -8,6 +8,7 @@ import java.util.List;
 import io.exporthub.connector.Connector;
 import io.exporthub.connector.ConnectorStore;
 import io.exporthub.pipeline.Delivery;
+import io.exporthub.pipeline.DeliveryErrors;
 import io.exporthub.target.Payloads;
 import io.exporthub.task.Target;
 import org.apache.camel.CamelContext;
@@ -16,6 +17,7 @@ import org.apache.camel.component.aws2.s3.AWS2S3Constants;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.retry.RetryPolicy;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
@@ -72,6 +74,18 @@ public class S3Delivery {
 
     public void delivered(Exchange exchange) {
         exchange.getProperty(Delivery.PROPERTY, Delivery.class).delivered(exchange.getProperty(WHERE, String.class));
+    }
+
+    /** Health: null when the bucket answers, else the reason it does not. */
+    public String probe(Connector connector) {
+        String bucket = connector.setting("bucket_name").split("/", 2)[0];
+        S3Client client = context.getRegistry().lookupByNameAndType(clientFor(connector), S3Client.class);
+        try {
+            client.headBucket(b -> b.bucket(bucket));
+            return null;
+        } catch (SdkException e) {
+            return DeliveryErrors.describe(e);
+        }
     }
 
     /** The registry name of this connector's client, made on first use. */

@@ -1,0 +1,153 @@
+package io.exporthub.schedule;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import io.exporthub.api.ApiException;
+import io.exporthub.api.Times;
+import io.exporthub.auth.ApiKeys;
+import io.exporthub.auth.Principal;
+import io.exporthub.store.Database;
+import io.exporthub.task.NewTask;
+import io.exporthub.task.TaskRequests;
+import io.exporthub.task.TaskStore;
+import org.apache.camel.Body;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.spi.PropertiesComponent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scheduled batch triggers: {@code exporthub.schedule.<name>.cron} and
+ * {@code exporthub.schedule.<name>.task-template} (a JSON file holding a create body). Each fire
+ * creates a task in the default workspace, unless the task of the previous fire is still running:
+ * then the fire is skipped, so that runs of one schedule never overlap. Every fire is recorded.
+ */
+public class Schedules {
+
+    public static final String PREFIX = "exporthub.schedule.";
+    private static final Logger LOG = LoggerFactory.getLogger(Schedules.class);
+    private static final int RUNS_SHOWN = 20;
+
+    private final List<Schedule> schedules;
+    private final Database db;
+    private final TaskRequests requests;
+    private final TaskStore tasks;
+    private final ApiKeys apiKeys;
+
+    public Schedules(List<Schedule> schedules, Database db, TaskRequests requests, TaskStore tasks, ApiKeys apiKeys) {
+        this.schedules = List.copyOf(schedules);
+        this.db = db;
+        this.requests = requests;
+        this.tasks = tasks;
+        this.apiKeys = apiKeys;
+    }
+
+    /** Reads the schedules declared in configuration; a schedule without cron or template is refused at start. */
+    public static List<Schedule> declared(PropertiesComponent props) {
+        Properties declared = props.loadProperties(key -> key.startsWith(PREFIX));
+        Map<String, Map<String, String>> byName = new LinkedHashMap<>();
+        for (String key : declared.stringPropertyNames()) {
+            String rest = key.substring(PREFIX.length());
+            int dot = rest.indexOf('.');
+            if (dot > 0) {
+                byName.computeIfAbsent(rest.substring(0, dot), n -> new LinkedHashMap<>())
+                        .put(rest.substring(dot + 1), props.resolveProperty(key).orElse(""));
+            }
+        }
+        List<Schedule> schedules = new ArrayList<>();
+        byName.forEach((name, settings) -> {
+            if (!name.matches("[A-Za-z0-9_-]{1,64}")) {
+                throw new IllegalArgumentException(PREFIX + name + ": a schedule name is letters, digits, - and _");
+            }
+            String cron = settings.get("cron");
+            String template = settings.get("task-template");
+            if (cron == null || cron.isBlank() || template == null || template.isBlank()) {
+                throw new IllegalArgumentException(PREFIX + name + ": needs both cron and task-template");
+            }
+            schedules.add(new Schedule(name, cron.trim(), Path.of(template.trim())));
+        });
+        return schedules;
+    }
+
+    /**
+     * One quartz route per schedule. Stateful jobs never run concurrently; a fire missed while the
+     * service was down is not made up (misfire instruction "do nothing"): the next fire runs on time.
+     */
+    public RouteBuilder routes() {
+        return new RouteBuilder() {
+            @Override
+            public void configure() {
+                for (Schedule schedule : schedules) {
+                    from("quartz:exporthub/" + schedule.name() + "?stateful=true&trigger.misfireInstruction=2&cron="
+                            + schedule.cron().replace(' ', '+'))
+                            .routeId("schedule-" + schedule.name())
+                            .setBody(constant(schedule.name()))
+                            .to("direct:exporthub-schedule-fire");
+                }
+            }
+        };
+    }
+
+    /** A fire: the new task's id, or null when this fire created none (recorded with the reason). */
+    public String fire(@Body String name) {
+        Schedule schedule = schedules.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+        long now = System.currentTimeMillis();
+        String previous = db.queryOne("SELECT task_id FROM schedule_runs WHERE schedule_name = ? AND task_id IS NOT NULL ORDER BY id DESC",
+                rs -> rs.getString(1), name).orElse(null);
+        if (previous != null && tasks.isRunning(previous)) {
+            record(name, now, null, "skipped: task " + previous + " of the previous run is still running");
+            return null;
+        }
+        try {
+            Principal admin = apiKeys.defaultAdmin();
+            NewTask task = requests.parse(admin, Files.readString(schedule.taskTemplate()));
+            String taskId = tasks.create(admin.workspaceId(), task);
+            record(name, now, taskId, "created task " + taskId);
+            return taskId;
+        } catch (IOException | ApiException e) {
+            LOG.warn("Schedule {} created no task: {}", name, e.getMessage());
+            record(name, now, null, "failed: " + (e instanceof IOException ? "cannot read " + schedule.taskTemplate() + ": " : "")
+                    + e.getMessage());
+            return null;
+        }
+    }
+
+    private void record(String name, long firedAt, String taskId, String outcome) {
+        db.insert("INSERT INTO schedule_runs (schedule_name, fired_at, task_id, outcome) VALUES (?, ?, ?, ?)",
+                name, firedAt, taskId, outcome.length() > 1000 ? outcome.substring(0, 1000) : outcome);
+    }
+
+    /** The schedules and their latest runs; tasks of schedules live in the default workspace, so only it sees them. */
+    public Map<String, Object> list(@ExchangeProperty(ApiKeys.PRINCIPAL) Principal principal) {
+        List<Map<String, Object>> shown = new ArrayList<>();
+        if (principal.workspaceId() == apiKeys.defaultAdmin().workspaceId()) {
+            for (Schedule schedule : schedules) {
+                Map<String, Object> s = new LinkedHashMap<>();
+                s.put("name", schedule.name());
+                s.put("cron", schedule.cron());
+                s.put("task_template", schedule.taskTemplate().toString());
+                s.put("runs", db.query("SELECT fired_at, task_id, outcome FROM schedule_runs WHERE schedule_name = ? ORDER BY id DESC LIMIT ?",
+                        rs -> {
+                            Map<String, Object> run = new LinkedHashMap<>();
+                            run.put("fire_time", Times.iso(rs.getLong(1)));
+                            run.put("task_id", rs.getString(2));
+                            run.put("outcome", rs.getString(3));
+                            return run;
+                        }, schedule.name(), RUNS_SHOWN));
+                shown.add(s);
+            }
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("schedules", shown);
+        data.put("total", shown.size());
+        return data;
+    }
+}
