@@ -173,8 +173,10 @@ public class ConnectorStore {
     public void delete(long workspaceId, long id) {
         Connector connector = find(workspaceId, id)
                 .orElseThrow(() -> ApiException.notFound("id: no connector " + id + " in this workspace"));
-        long running = db.queryLong("SELECT COUNT(*) FROM export_tasks WHERE workspace_id = ? AND status = 1 AND deleted = 0 AND targets LIKE ?",
-                workspaceId, "%\"connector_id\":" + id + ",%");
+        long running = db.query("SELECT targets FROM export_tasks WHERE workspace_id = ? AND status = 1 AND deleted = 0",
+                        rs -> Json.read(rs.getString(1)), workspaceId).stream()
+                .filter(targets -> targets.findValues("connector_id").stream().anyMatch(c -> c.asLong() == id))
+                .count();
         if (running > 0) {
             throw ApiException.conflict("id: connector " + id + " is used by " + running + " running task(s); delete or finish them first");
         }

@@ -111,6 +111,9 @@ class LocalExportTest {
         }
         String id = Tasks.createTask(api, Tasks.create("to delete", connector, "dir", 100, Map.of("local_config", Map.of("path", "deleted")), files));
         await().atMost(Duration.ofSeconds(30)).until(() -> Tasks.state(api, id).path("completed").asInt() >= 5);
+        ApiClient.Response inUse = api.post("/connector/delete", Map.of("id", connector));
+        assertThat(inUse.status()).isEqualTo(409);
+        assertThat(inUse.msg()).isEqualTo("id: connector " + connector + " is used by 1 running task(s); delete or finish them first");
         assertThat(api.post("/export/task/delete", Map.of("id", id)).status()).isEqualTo(200);
         Path dir = service.localTargetRoot().resolve("exports/deleted/many");
         long atDelete = count(dir);
