@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.Queue;
@@ -11,6 +12,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
@@ -56,6 +59,12 @@ public final class S3Server implements AutoCloseable {
         this.blobStore = new CountingBlobStore(context.getBlobStore());
     }
 
+    /** On a fixed port (0: a free one), for a server other processes must find. */
+    public S3Server(Path baseDir, String accessKey, String secretKey, int port) throws IOException {
+        this(baseDir, accessKey, secretKey);
+        this.port = port;
+    }
+
     public S3Server(Path baseDir) throws IOException {
         this(baseDir, "test-access", "test-secret");
     }
@@ -73,10 +82,10 @@ public final class S3Server implements AutoCloseable {
                 .build();
         p.start();
         // s3proxy's documented pattern: start() may return before Jetty reports STARTED
-        for (int i = 0; i < 500 && !"STARTED".equals(p.getState()); i++) {
-            Thread.sleep(10);
-        }
-        if (!"STARTED".equals(p.getState())) {
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> "STARTED".equals(p.getState()));
+        } catch (ConditionTimeoutException e) {
             p.stop();
             throw new IllegalStateException("s3proxy did not start: " + p.getState());
         }
