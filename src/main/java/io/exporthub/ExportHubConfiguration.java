@@ -4,7 +4,6 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -148,16 +147,7 @@ public class ExportHubConfiguration implements CamelConfiguration {
 
     /** Connectors declared as {@code exporthub.connector.<name>.kind} and {@code exporthub.connector.<name>.<setting>}. */
     private static void declaredConnectors(PropertiesComponent props, Database database, ConnectorStore connectors) {
-        Properties declared = props.loadProperties(key -> key.startsWith(CONNECTOR_PREFIX));
-        Map<String, Map<String, String>> byName = new LinkedHashMap<>();
-        for (String key : declared.stringPropertyNames()) {
-            String rest = key.substring(CONNECTOR_PREFIX.length());
-            int dot = rest.indexOf('.');
-            if (dot > 0) {
-                byName.computeIfAbsent(rest.substring(0, dot), n -> new LinkedHashMap<>())
-                        .put(rest.substring(dot + 1), props.resolveProperty(key).orElse(""));
-            }
-        }
+        Map<String, Map<String, String>> byName = DeclaredSettings.byName(props, CONNECTOR_PREFIX);
         if (byName.isEmpty()) {
             return;
         }

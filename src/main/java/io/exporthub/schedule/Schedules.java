@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
+import io.exporthub.DeclaredSettings;
 import io.exporthub.api.ApiException;
 import io.exporthub.api.Times;
 import io.exporthub.auth.ApiKeys;
@@ -52,16 +52,7 @@ public class Schedules {
 
     /** Reads the schedules declared in configuration; a schedule without cron or template is refused at start. */
     public static List<Schedule> declared(PropertiesComponent props) {
-        Properties declared = props.loadProperties(key -> key.startsWith(PREFIX));
-        Map<String, Map<String, String>> byName = new LinkedHashMap<>();
-        for (String key : declared.stringPropertyNames()) {
-            String rest = key.substring(PREFIX.length());
-            int dot = rest.indexOf('.');
-            if (dot > 0) {
-                byName.computeIfAbsent(rest.substring(0, dot), n -> new LinkedHashMap<>())
-                        .put(rest.substring(dot + 1), props.resolveProperty(key).orElse(""));
-            }
-        }
+        Map<String, Map<String, String>> byName = DeclaredSettings.byName(props, PREFIX);
         List<Schedule> schedules = new ArrayList<>();
         byName.forEach((name, settings) -> {
             if (!name.matches("[A-Za-z0-9_-]{1,64}")) {
