@@ -17,6 +17,9 @@ import io.exporthub.source.SourceVolume;
 import io.exporthub.store.Database;
 import io.exporthub.target.Payloads;
 import io.exporthub.target.local.LocalDelivery;
+import io.exporthub.target.matrixone.MatrixOneConnections;
+import io.exporthub.target.matrixone.MatrixOneTables;
+import io.exporthub.target.matrixone.MatrixOneWriter;
 import io.exporthub.target.s3.S3Delivery;
 import io.exporthub.task.TaskApi;
 import io.exporthub.task.TaskRequests;
@@ -74,6 +77,15 @@ public class ExportHubConfiguration implements CamelConfiguration {
         registry.bind("s3Delivery", new S3Delivery(context, connectors, payloads,
                 Duration.ofMillis(Long.parseLong(props.resolveProperty("exporthub.s3.socket-timeout").orElse("60000")))));
         registry.bind("localDelivery", new LocalDelivery(connectors, payloads));
+        MatrixOneConnections matrixOne = new MatrixOneConnections(connectors,
+                Integer.parseInt(props.resolveProperty("exporthub.matrixone.pool-size").orElse("4")),
+                Integer.parseInt(props.resolveProperty("exporthub.matrixone.connect-timeout").orElse("5000")),
+                Integer.parseInt(props.resolveProperty("exporthub.matrixone.socket-timeout").orElse("300000")));
+        context.addService(matrixOne, true, true);
+        registry.bind("matrixOneTables", new MatrixOneTables(connectors, matrixOne));
+        registry.bind("matrixOneWriter", new MatrixOneWriter(connectors, matrixOne,
+                Integer.parseInt(props.resolveProperty("exporthub.matrixone.batch-rows").orElse("200")),
+                Long.parseLong(props.resolveProperty("exporthub.matrixone.batch-bytes").orElse("4194304"))));
         registry.bind("deliveryErrors", new DeliveryErrors(tasks, connectors));
         registry.bind("deliveryPool", deliveryPool(context,
                 Integer.parseInt(props.resolveProperty("exporthub.pipeline.parallelism").orElse("4"))));

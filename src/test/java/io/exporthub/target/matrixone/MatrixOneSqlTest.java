@@ -3,9 +3,13 @@ package io.exporthub.target.matrixone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Map;
+
 import io.exporthub.api.ApiException;
 import io.exporthub.api.Json;
 import io.exporthub.api.RequestField;
+import io.exporthub.connector.Connector;
+import io.exporthub.connector.ConnectorKind;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -93,6 +97,19 @@ class MatrixOneSqlTest {
             assertThat(sql.databaseExists()).isEqualTo(
                     "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE LOWER(SCHEMA_NAME) = LOWER(?)");
         }
+    }
+
+    @Test
+    void driverUrlAddsWhatMatrixOneNeedsUnlessTheConnectorSetsIt() {
+        Connector byHost = new Connector(1, 1, "mo", ConnectorKind.MATRIXONE, Map.of("host", "mo.example", "user", "u"), 0);
+        assertThat(MatrixOneConnections.jdbcUrl(byHost, 5000, 300000)).isEqualTo("jdbc:mysql://mo.example:6001/"
+                + "?connectTimeout=5000&rewriteBatchedStatements=true&socketTimeout=300000&useCursorFetch=false"
+                + "&useLocalSessionState=true&useServerPrepStmts=false");
+        Connector byUrl = new Connector(2, 1, "my", ConnectorKind.MATRIXONE,
+                Map.of("url", "jdbc:mysql://db:3306/app?sslMode=REQUIRED&socketTimeout=0", "user", "u", "dialect", "mysql"), 0);
+        assertThat(MatrixOneConnections.jdbcUrl(byUrl, 5000, 300000)).isEqualTo("jdbc:mysql://db:3306/app?sslMode=REQUIRED"
+                + "&socketTimeout=0&connectTimeout=5000&rewriteBatchedStatements=true&useCursorFetch=false"
+                + "&useLocalSessionState=true&useServerPrepStmts=false");
     }
 
     @Test
