@@ -426,6 +426,34 @@ class MatrixOneExportTest {
     }
 
     @Test
+    void connectorSettingsAreChecked() {
+        record Case(Map<String, Object> config, String message) {
+        }
+        for (Case c : List.of(
+                new Case(Map.of("user", "u", "password", "p"), "config.url: is required when host is not given"),
+                new Case(Map.of("url", "jdbc:postgresql://h/db", "user", "u", "password", "p"), "config.url: must be a jdbc:mysql:// URL"),
+                new Case(Map.of("url", "jdbc:mysql://h:6001/db?user=u&password=secret-in-url", "user", "u", "password", "p"),
+                        "config.url: must not set password: give the password as the password setting"),
+                new Case(Map.of("url", "jdbc:mysql://u:secret-in-url@h:6001/db", "user", "u", "password", "p"),
+                        "config.url: must not carry credentials: give user and password as settings"),
+                new Case(Map.of("url", "jdbc:mysql://h:6001/db?allowLoadLocalInfile=true", "user", "u", "password", "p"),
+                        "config.url: must not set allowLoadLocalInfile: it is not allowed"),
+                new Case(Map.of("url", "jdbc:mysql://h:6001/db?AutoDeserialize=true", "user", "u", "password", "p"),
+                        "config.url: must not set AutoDeserialize: it is not allowed"),
+                new Case(Map.of("host", "h/db?allowLoadLocalInfile=true", "user", "u", "password", "p"),
+                        "config.host: 'h/db?allowLoadLocalInfile=true' is not a host name or IP address"),
+                new Case(Map.of("host", "h", "port", "70000", "user", "u", "password", "p"), "config.port: must be a port number (1-65535)"),
+                new Case(Map.of("host", "h", "user", "u"), "config.password: is required for a matrixone connector"),
+                new Case(Map.of("host", "h", "user", "u", "password", "p", "dialect", "postgres"), "config.dialect: must be matrixone or mysql"))) {
+            ApiClient.Response response = api.post("/connector/create", Map.of("name", "bad", "kind", "matrixone", "config", c.config()));
+            assertThat(response.status()).as("%s", response).isEqualTo(400);
+            assertThat(response.msg()).isEqualTo(c.message());
+            assertThat(response.body().toString()).doesNotContain("secret-in-url");
+        }
+        assertThat(api.post("/connector/info", Map.of("id", connector)).data().path("config").has("password")).isFalse();
+    }
+
+    @Test
     void rawFilesAndBrokenResultsFailWithAReason() throws Exception {
         Files.createDirectories(service.volume().resolve("raw"));
         Files.writeString(service.volume().resolve("raw/notes.txt"), "plain text");
