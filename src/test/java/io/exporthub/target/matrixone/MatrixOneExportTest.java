@@ -473,6 +473,20 @@ class MatrixOneExportTest {
     }
 
     @Test
+    void valuesTheTableRefusesFailAtOnceWithTheServersWords() throws Exception {
+        target.asRoot("CREATE TABLE " + target.name() + ".narrow (file_id VARCHAR(256), content VARCHAR(5))");
+        writeResult(service.volume(), "narrow/a.pdf", blocks(2, "v1"));
+        String taskId = export("narrow", moConfig(target.name(), "narrow", false,
+                List.of(mapping("file_id", "file_id"), mapping("content", "content")), List.of(), 1), false,
+                List.of(Tasks.file("a", "narrow/a.pdf", false)));
+        assertThat(finished(taskId).path("status").asInt()).isEqualTo(3);
+        // not retried: no attempt count, and the transaction left nothing behind
+        assertThat(Tasks.files(api, taskId).get(0).path("details").asText()).isEqualTo("matrixone target 'mo' (127.0.0.1:3306): "
+                + "the database answered 1406 (22001): Data truncation: Data too long for column 'content' at row 1");
+        assertThat(target.count("SELECT COUNT(*) FROM narrow")).isZero();
+    }
+
+    @Test
     void anUnreachableServerIsRetriedAndAWrongPasswordIsRefusedWithoutShowingIt() throws Exception {
         int closedPort = ExportHubService.freePort();
         long down = Tasks.createConnector(api, "down", "matrixone", Map.of("host", "127.0.0.1", "port", closedPort,
