@@ -72,7 +72,7 @@ public class MatrixOneTables {
                         throw ApiException.badRequest(problem.field() + ": " + problem.message());
                     }
                 } finally {
-                    c.rollback();
+                    endReadOnly(c);
                 }
             } catch (SQLException e) {
                 if (DeliveryErrors.isTransientFailure(e)) {
@@ -121,7 +121,7 @@ public class MatrixOneTables {
                             throw new PermanentDeliveryException(problem.message());
                         }
                     } finally {
-                        c.rollback();
+                        endReadOnly(c);
                     }
                 }
                 ready.add(key);
@@ -132,6 +132,15 @@ public class MatrixOneTables {
     }
 
     private record Problem(String field, String message) {
+    }
+
+    /** Ends the reading transaction; a connection too broken for that must not hide the problem found. */
+    private static void endReadOnly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            LOG.debug("Rollback after a table check failed", e);
+        }
     }
 
     /** What keeps the target from taking rows, or null. */
