@@ -26,6 +26,9 @@ import io.exporthub.source.SourceVolume;
 import io.exporthub.store.Database;
 import io.exporthub.target.Payloads;
 import io.exporthub.target.local.LocalDelivery;
+import io.exporthub.target.matrixone.MatrixOneConnections;
+import io.exporthub.target.matrixone.MatrixOneTables;
+import io.exporthub.target.matrixone.MatrixOneWriter;
 import io.exporthub.target.s3.S3Delivery;
 import io.exporthub.task.TaskApi;
 import io.exporthub.task.TaskRequests;
@@ -114,13 +117,23 @@ public class ExportHubConfiguration implements CamelConfiguration {
                 Duration.ofMillis(Long.parseLong(props.resolveProperty("exporthub.s3.socket-timeout").orElse("60000"))));
         registry.bind("s3Delivery", s3Delivery);
         registry.bind("localDelivery", new LocalDelivery(connectors, payloads));
+        // Services stop in reverse order: the MatrixOne pools close (aborting writes still in flight
+        // after the shutdown timeout), then unfinished files go back to pending, then the store closes.
+        context.addService(new PipelineShutdown(tasks), true, true);
+        MatrixOneConnections matrixOne = new MatrixOneConnections(connectors,
+                Integer.parseInt(props.resolveProperty("exporthub.matrixone.pool-size").orElse("4")),
+                Integer.parseInt(props.resolveProperty("exporthub.matrixone.connect-timeout").orElse("5000")),
+                Integer.parseInt(props.resolveProperty("exporthub.matrixone.socket-timeout").orElse("300000")));
+        context.addService(matrixOne, true, true);
+        registry.bind("matrixOneTables", new MatrixOneTables(connectors, matrixOne));
+        registry.bind("matrixOneWriter", new MatrixOneWriter(connectors, matrixOne,
+                Integer.parseInt(props.resolveProperty("exporthub.matrixone.batch-rows").orElse("200")),
+                Long.parseLong(props.resolveProperty("exporthub.matrixone.batch-bytes").orElse("4194304"))));
         registry.bind("deliveryErrors", new DeliveryErrors(tasks, connectors));
         registry.bind("inProcessApi", new InProcessApi(tasks));
-        // stopped after the routes and before the store (services stop in reverse order)
-        context.addService(new PipelineShutdown(tasks), true, true);
 
         registry.bind("exporthubStoreHealth", new StoreHealthCheck(database));
-        registry.bind("exporthubConnectorsHealth", new ConnectorsHealthCheck(connectors, new ConnectorProbes(s3Delivery)));
+        registry.bind("exporthubConnectorsHealth", new ConnectorsHealthCheck(connectors, new ConnectorProbes(s3Delivery, matrixOne)));
         ExportMetrics metrics = new ExportMetrics(context, tasks, props.resolveProperty("exporthub.queue.uri").orElseThrow());
         context.addStartupListener(metrics);
         registry.bind("exportMetrics", metrics);

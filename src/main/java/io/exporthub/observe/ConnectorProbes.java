@@ -2,17 +2,24 @@ package io.exporthub.observe;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 
 import io.exporthub.connector.Connector;
+import io.exporthub.pipeline.DeliveryErrors;
+import io.exporthub.target.matrixone.MatrixOneConnections;
 import io.exporthub.target.s3.S3Delivery;
 
 /** How to tell whether a connector's server can be reached, per kind: null when it can, else why not. */
 public class ConnectorProbes {
 
     private final S3Delivery s3;
+    private final MatrixOneConnections matrixOne;
 
-    public ConnectorProbes(S3Delivery s3) {
+    public ConnectorProbes(S3Delivery s3, MatrixOneConnections matrixOne) {
         this.s3 = s3;
+        this.matrixOne = matrixOne;
     }
 
     public String problem(Connector connector) {
@@ -20,11 +27,21 @@ public class ConnectorProbes {
             return switch (connector.kind()) {
                 case S3, OSS -> s3.probe(connector);
                 case LOCAL -> localProblem(Path.of(connector.setting("directory")));
-                // probed once their targets exist
-                case DIFY, MATRIXONE -> null;
+                case MATRIXONE -> matrixOneProblem(connector);
+                // probed once its target exists
+                case DIFY -> null;
             };
         } catch (RuntimeException e) {
             return e.getMessage();
+        }
+    }
+
+    private String matrixOneProblem(Connector connector) {
+        try (Connection c = matrixOne.get(connector).getConnection(); Statement s = c.createStatement()) {
+            s.execute("SELECT 1");
+            return null;
+        } catch (SQLException e) {
+            return DeliveryErrors.describe(e);
         }
     }
 

@@ -13,6 +13,7 @@ import io.exporthub.connector.Connector;
 import io.exporthub.connector.ConnectorKind;
 import io.exporthub.connector.ConnectorStore;
 import io.exporthub.source.SourceVolume;
+import io.exporthub.target.matrixone.TableTarget;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
 
@@ -92,7 +93,9 @@ public class TaskRequests {
         }
         RequestField mo = config.get("mo_config");
         if (mo.present()) {
-            throw mo.invalid("MatrixOne targets are not available in this version of the service");
+            TableTarget table = TableTarget.parse(mo.object());
+            Connector connector = targetConnector(principal, mo, Set.of(ConnectorKind.MATRIXONE), taskConnector, type);
+            targets.add(new Target(Target.MATRIXONE, connector.id(), null, null, table.toJson()));
         }
         RequestField s3 = config.get("s3_config");
         if (s3.present()) {

@@ -95,7 +95,7 @@ class BadInputTest {
                 bad(task(conn + "\"type\":1,\"config\":{\"dify_config\":{\"dataset_id\":\"d\"}},\"files\":" + GOOD_FILES), 400,
                         "config.dify_config: Dify targets are not available"),
                 bad(task(conn + "\"type\":3,\"config\":{\"mo_config\":{}},\"files\":" + GOOD_FILES), 400,
-                        "config.mo_config: MatrixOne targets are not available"),
+                        "config.mo_config.database_name: is required"),
                 bad(task(s3conn + "\"type\":2,\"config\":{\"s3_config\":{\"path\":\"x\",\"need_compress\":true,\"compress_method\":\"rar\"}},\"files\":" + GOOD_FILES), 400,
                         "config.s3_config.compress_method: 'rar' is not supported"),
                 bad(task(s3conn + "\"type\":2,\"config\":{\"s3_config\":{\"path\":\"../up\"}},\"files\":" + GOOD_FILES), 400,
