@@ -11,6 +11,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
@@ -34,8 +37,9 @@ public final class ServiceProcess implements AutoCloseable {
     private final String heap;
     private final Map<String, String> extraEnv;
     private final Path log;
+    private final Path jar;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private Process process;
+    private volatile Process process;
     private int port;
     private long peakRssKb = -1;
 
@@ -49,6 +53,15 @@ public final class ServiceProcess implements AutoCloseable {
         this.extraEnv = new LinkedHashMap<>(extraEnv);
         this.log = this.home.resolve("service.log");
         Files.createDirectories(volume());
+        // A private copy: every start runs the same build even if target/ is rebuilt meanwhile by a parallel mvn.
+        this.jar = Files.copy(jar(), this.home.resolve("export-hub.jar"), StandardCopyOption.REPLACE_EXISTING);
+        // A test JVM that dies or is killed by a fork timeout must not leave the service running.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Process running = process;
+            if (running != null) {
+                running.destroyForcibly();
+            }
+        }, "service-process-reaper"));
     }
 
     /** The jar {@code mvn package} built; {@code -Dexporthub.jar=...} points elsewhere. */
@@ -70,7 +83,7 @@ public final class ServiceProcess implements AutoCloseable {
         port = ExportHubService.freePort();
         ProcessBuilder builder = new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError", "-jar", jar().toString());
+                "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString());
         // The home as working directory: no application.properties of the project root is read, only the jar's defaults.
         builder.directory(home.toFile());
         builder.redirectErrorStream(true);
@@ -80,7 +93,7 @@ public final class ServiceProcess implements AutoCloseable {
         env.keySet().removeIf(k -> k.startsWith("EXPORTHUB_") || k.startsWith("CAMEL_"));
         env.putAll(environment());
         Files.writeString(log, "==== start " + String.join(" ", builder.command()) + " on port " + port + "\n",
-                StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         process = builder.start();
         Process started = process;
         try {
@@ -165,6 +178,27 @@ public final class ServiceProcess implements AutoCloseable {
     /** Exit code of the last process, or null while it runs or before any start. */
     public synchronized Integer exitCode() {
         return process == null || process.isAlive() ? null : process.exitValue();
+    }
+
+    /**
+     * Polls until the task is no longer running; answers its info. Fails at once, with the log, if the
+     * process dies meanwhile (an OOM exits it), instead of waiting out the deadline.
+     */
+    public JsonNode awaitTaskFinished(String taskId, Duration atMost) {
+        ApiClient api = api();
+        try {
+            await().atMost(atMost).pollInterval(Duration.ofMillis(200))
+                    .failFast("the service died", () -> !isAlive())
+                    .until(() -> Tasks.info(api, taskId).path("status").asInt() != 1);
+        } catch (RuntimeException e) {
+            // TerminalFailureException from failFast, or a refused request if it died between two checks
+            if (!isAlive()) {
+                throw new IllegalStateException("the service exited with " + exitCode() + " while task " + taskId
+                        + " ran\n" + logTail(60), e);
+            }
+            throw e;
+        }
+        return Tasks.info(api, taskId);
     }
 
     public String baseUrl() {
