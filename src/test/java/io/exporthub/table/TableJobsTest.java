@@ -369,4 +369,160 @@ class TableJobsTest {
         String jsonBack = new String(download(runExport(user, fromJson, Map.of("file_type", "json", "mode", "all"))), StandardCharsets.UTF_8);
         assertThat(jsonBack).isEqualTo(all);
     }
+
+    // ---- import failures, limits, e-mail and links
+
+    MimeMessage mailFor(String recipient, String subjectPart) {
+        return await().atMost(Duration.ofSeconds(30)).until(() -> Stream.of(smtp.getReceivedMessages()).filter(m -> {
+            try {
+                return m.getAllRecipients()[0].toString().equals(recipient) && m.getSubject().contains(subjectPart);
+            } catch (Exception e) {
+                return false;
+            }
+        }).findFirst().orElse(null), Objects::nonNull);
+    }
+
+    @Test
+    void anImportOfAThousandRowsWithFiveBadOnesInsertsTheRestAndMailsTheFailures() throws Exception {
+        long table = createTable("thousand");
+        MinAppClient user = newUser();
+        String email = "user" + users + "@example.com";
+        StringBuilder csv = new StringBuilder("\uFEFFs,i,b,d\r\n");
+        List<Integer> badLines = List.of(11, 202, 503, 804, 1001);
+        for (int line = 2; line <= 1001; line++) {
+            String i = badLines.contains(line) ? "not-a-number" : String.valueOf(line);
+            csv.append("row ").append(line).append(',').append(i).append(",true,2024-01-31T08:00:00+08:00\r\n");
+        }
+        JsonNode job = runImport(user, table, "rows.csv", csv.toString().getBytes(StandardCharsets.UTF_8), null);
+        assertThat(job.path("status").asText()).isEqualTo("finish");
+        assertThat(job.path("inserted").asLong()).isEqualTo(995);
+        assertThat(job.path("failed").asLong()).isEqualTo(5);
+        assertThat(job.path("failures").findValues("line").stream().map(JsonNode::asInt).toList()).isEqualTo(badLines);
+        assertThat(job.path("failures").get(0).path("reason").asText()).isEqualTo("i: expected an integer (integer field)");
+
+        String body = GreenMailUtil.getBody(mailFor(email, "Import into table thousand"));
+        assertThat(body).contains("995 rows inserted, 5 failed");
+        for (int line : badLines) {
+            assertThat(body).contains("line " + line + ": i: expected an integer");
+        }
+    }
+
+    @Test
+    void theMailedLinkDownloadsTheExactFileAndTamperedOrExpiredLinksAreRefused() throws Exception {
+        MinAppClient user = newUser();
+        String email = "user" + users + "@example.com";
+        JsonNode job = runExport(user, tableId, Map.of("file_type", "json", "mode", "part", "where", Map.of("ref", "ref2")));
+        String body = GreenMailUtil.getBody(mailFor(email, "Export of table every_type"));
+        assertThat(body).contains(job.path("row_count").asText() + " rows");
+        Matcher link = Pattern.compile("(http://\\S+)").matcher(body.replace("=\r\n", ""));
+        assertThat(link.find()).as(body).isTrue();
+        String url = link.group(1).replace("=3D", "=");
+        assertThat(url).isEqualTo(job.path("download_url").asText());
+
+        HttpResponse<byte[]> file = MinAppClient.fetch(url);
+        assertThat(file.statusCode()).isEqualTo(200);
+        assertThat(new String(file.body(), StandardCharsets.UTF_8))
+                .isEqualTo(jsonLines(model.stream().filter(r -> r.path("ref").asText().equals("ref2"))));
+
+        String signature = url.substring(url.indexOf("signature=") + 10);
+        String flipped = (signature.charAt(0) == 'a' ? "b" : "a") + signature.substring(1);
+        assertThat(MinAppClient.fetch(url.replace(signature, flipped)).statusCode()).isEqualTo(403);
+        assertThat(MinAppClient.fetch(url.replaceFirst("expires=\\d+", "expires=4102444800")).statusCode()).isEqualTo(403);
+
+        String jobId = job.path("job_id").asText();
+        String fileName = job.path("file_name").asText();
+        long past = Instant.now().getEpochSecond() - 1;
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(LINK_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        String pastSignature = HexFormat.of().formatHex(mac.doFinal((jobId + "\n" + fileName + "\n" + past).getBytes(StandardCharsets.UTF_8)));
+        String expired = service.baseUrl() + "/exports/" + jobId + "/" + fileName + "?expires=" + past + "&signature=" + pastSignature;
+        HttpResponse<byte[]> refused = MinAppClient.fetch(expired);
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(new String(refused.body(), StandardCharsets.UTF_8)).contains("\"status\":\"error\"");
+    }
+
+    static List<Arguments> refusedExports() {
+        return List.of(
+                Arguments.of(Map.of("file_type", "csv", "mode", "all", "include_keys", List.of("nope")), "include_keys[0]: unknown field 'nope'"),
+                Arguments.of(Map.of("file_type", "csv", "mode", "all", "exclude_keys", List.of("s", "zz")), "exclude_keys[1]: unknown field 'zz'"),
+                Arguments.of(Map.of("file_type", "json", "mode", "part", "where", Map.of("geo", Map.of("$near", List.of(1, 2)))),
+                        "where.geo.$near: operator $near is not supported"),
+                Arguments.of(Map.of("file_type", "json", "mode", "part", "where", Map.of("i", Map.of("$regex", "1"))),
+                        "where.i.$regex: operator $regex cannot be applied to i (a integer field)"),
+                Arguments.of(Map.of("file_type", "csv", "mode", "all", "include_keys", List.of("id", "s"), "csv_customize_headers", List.of("A")),
+                        "csv_customize_headers: has 1 names for 2 exported columns"),
+                Arguments.of(Map.of("file_type", "csv", "mode", "all", "order_by", List.of("-tags")),
+                        "order_by[0]: cannot order by tags (a array field)"),
+                Arguments.of(Map.of("file_type", "pdf", "mode", "all"), "file_type: must be csv, json or xlsx"),
+                Arguments.of(Map.of("file_type", "csv", "mode", "part"), "where: is required"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("refusedExports")
+    void badExportRequestsAre400AndQueueNothing(Map<String, Object> request, String message) {
+        MinAppClient user = newUser();
+        long before = user.get("/userve/v1.5/table/" + tableId + "/export/").body().path("meta").path("total_count").asLong();
+        MinAppClient.Response refused = user.post("/oserve/v1.5/table/" + tableId + "/export/", request);
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.body().path("status").asText()).isEqualTo("error");
+        assertThat(refused.body().path("error_msg").asText()).startsWith(message);
+        assertThat(user.get("/userve/v1.5/table/" + tableId + "/export/").body().path("meta").path("total_count").asLong()).isEqualTo(before);
+    }
+
+    @Test
+    void aSecondExportWithinAMinuteAndTooManyRowsAre400() {
+        MinAppClient user = newUser();
+        runExport(user, tableId, Map.of("file_type", "csv", "mode", "all"));
+        MinAppClient.Response again = user.post("/userve/v1.5/table/" + tableId + "/export/", Map.of("file_type", "csv", "mode", "all"));
+        assertThat(again.status()).isEqualTo(400);
+        assertThat(again.body().path("error_msg").asText()).contains("wait 60 s between exports of one table");
+
+        long big = createTable("big");
+        StringBuilder lines = new StringBuilder();
+        for (int k = 0; k < 501; k++) {
+            lines.append("{\"i\": ").append(k).append("}\n");
+        }
+        assertThat(runImport(admin, big, "big.json", lines.toString().getBytes(StandardCharsets.UTF_8), null).path("inserted").asLong())
+                .isEqualTo(501);
+        MinAppClient.Response tooMany = newUser().post("/userve/v1.5/table/" + big + "/export/", Map.of("file_type", "csv", "mode", "all"));
+        assertThat(tooMany.status()).isEqualTo(400);
+        assertThat(tooMany.body().path("error_msg").asText()).isEqualTo("the export would hold 501 rows, more than the limit of 500");
+        MinAppClient.Response part = newUser().post("/userve/v1.5/table/" + big + "/export/",
+                Map.of("file_type", "csv", "mode", "part", "where", Map.of("i", Map.of("$lt", 500))));
+        assertThat(part.status()).as("the limit counts the rows the where selects").isEqualTo(201);
+    }
+
+    @Test
+    void filesThatAreNotCsvOrJsonAre400InvalidFile() {
+        MinAppClient user = newUser();
+        String path = "/userve/v1/table/" + tableId + "/import/";
+        List<MinAppClient.Response> refused = List.of(
+                user.upload(path, "rows.txt", "s\nx\n".getBytes(StandardCharsets.UTF_8), null),
+                user.upload(path, "rows.csv", new byte[0], null),
+                user.upload(path, "rows.csv", new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2}, null),
+                user.upload(path, "rows.json", "just text".getBytes(StandardCharsets.UTF_8), null),
+                user.upload(path, "rows.csv", "nope,s\n1,2\n".getBytes(StandardCharsets.UTF_8), null));
+        for (MinAppClient.Response r : refused) {
+            assertThat(r.status()).as(r.toString()).isEqualTo(400);
+            assertThat(r.body().path("error_msg").asText()).as(r.toString()).startsWith("无效的文件");
+        }
+    }
+
+    @Test
+    void tablesAreListedFetchedAndDeletedAndOtherWorkspacesSeeNone() {
+        MinAppClient.Response list = admin.get("/userve/v1/table/");
+        assertThat(list.status()).isEqualTo(200);
+        assertThat(list.body().path("objects").findValues("name").stream().map(JsonNode::asText).toList()).contains("every_type");
+        MinAppClient.Response one = admin.get("/oserve/v1/table/" + tableId + "/");
+        assertThat(one.body().path("schema").path("fields").get(5).toString())
+                .isEqualTo("{\"name\":\"tags\",\"type\":\"array\",\"items\":{\"type\":\"string\"}}");
+        String otherKey = admin.post("/byoa/api/v1/key/create", Map.of("workspace", "other", "user_name", "o")).body().path("data").path("key").asText();
+        assertThat(admin.withKey(otherKey).get("/userve/v1/table/" + tableId + "/").status()).isEqualTo(404);
+        assertThat(admin.withKey(otherKey).get("/userve/v1.5/table/" + tableId + "/export/").status()).isEqualTo(404);
+        assertThat(admin.withKey(null).get("/userve/v1/table/").status()).isEqualTo(401);
+
+        long doomed = createTable("doomed");
+        assertThat(admin.delete("/userve/v1/table/" + doomed + "/").status()).isEqualTo(204);
+        assertThat(admin.get("/userve/v1/table/" + doomed + "/").status()).isEqualTo(404);
+    }
 }
