@@ -149,7 +149,7 @@ public class ExportHubConfiguration implements CamelConfiguration {
         TableStore tables = new TableStore(database, required(props, "exporthub.db.url"));
         TableJobs jobs = new TableJobs(database);
         DownloadLinks links = new DownloadLinks(database, props.resolveProperty("exporthub.exports.link-secret").orElse(null),
-                required(props, "exporthub.public-url"));
+                publicUrl(props));
         TableApi api = new TableApi(tables, jobs, links, exportsDir, zone,
                 Long.parseLong(props.resolveProperty("exporthub.exports.interval").orElse("60")) * 1000,
                 Long.parseLong(props.resolveProperty("exporthub.exports.max-rows").orElse("1000000")),
@@ -222,6 +222,15 @@ public class ExportHubConfiguration implements CamelConfiguration {
             if (key.startsWith("exporthub.")) {
                 props.addInitialProperty(key, defaults.getProperty(key));
             }
+        }
+    }
+
+    /** An embedding context may have no server port, which the default public URL refers to: then port 8080. */
+    private static String publicUrl(PropertiesComponent props) {
+        try {
+            return props.resolveProperty("exporthub.public-url").filter(v -> !v.isBlank()).orElse("http://localhost:8080");
+        } catch (IllegalArgumentException e) {
+            return "http://localhost:8080";
         }
     }
 
