@@ -3,6 +3,7 @@ package io.exporthub;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 
 import io.exporthub.api.Envelope;
+import io.exporthub.api.MinApp;
 import io.exporthub.auth.ApiKeys;
 import io.exporthub.connector.ConnectorApi;
 import io.exporthub.connector.ConnectorKind;
@@ -24,6 +26,12 @@ import io.exporthub.pipeline.PipelineShutdown;
 import io.exporthub.schedule.Schedules;
 import io.exporthub.source.SourceVolume;
 import io.exporthub.store.Database;
+import io.exporthub.table.DownloadLinks;
+import io.exporthub.table.JobMail;
+import io.exporthub.table.TableApi;
+import io.exporthub.table.TableJobRunner;
+import io.exporthub.table.TableJobs;
+import io.exporthub.table.TableStore;
 import io.exporthub.target.Payloads;
 import io.exporthub.target.local.LocalDelivery;
 import io.exporthub.target.matrixone.MatrixOneConnections;
@@ -141,8 +149,41 @@ public class ExportHubConfiguration implements CamelConfiguration {
         Schedules schedules = new Schedules(Schedules.declared(props), database, requests, tasks, apiKeys);
         registry.bind("schedules", schedules);
         context.addRoutes(schedules.routes());
+        tables(context, props, registry, database);
         registry.bind("deliveryPool", deliveryPool(context,
                 Integer.parseInt(props.resolveProperty("exporthub.pipeline.parallelism").orElse("4"))));
+    }
+
+    /** The MinApp table API: tables, export and import jobs, download links and job e-mails. */
+    private static void tables(CamelContext context, PropertiesComponent props, Registry registry, Database database) {
+        Path exportsDir = Path.of(props.resolveProperty("exporthub.exports.dir").orElse("./data/exports"));
+        ZoneId zone = ZoneId.of(props.resolveProperty("exporthub.exports.time-zone").orElse("Asia/Shanghai"));
+        TableStore tables = new TableStore(database, required(props, "exporthub.db.url"));
+        TableJobs jobs = new TableJobs(database);
+        DownloadLinks links = new DownloadLinks(database, props.resolveProperty("exporthub.exports.link-secret").orElse(null),
+                publicUrl(props));
+        TableApi api = new TableApi(tables, jobs, links, exportsDir, zone,
+                Long.parseLong(props.resolveProperty("exporthub.exports.interval").orElse("60")) * 1000,
+                Long.parseLong(props.resolveProperty("exporthub.exports.max-rows").orElse("1000000")),
+                Long.parseLong(props.resolveProperty("exporthub.imports.max-bytes").orElse("33554432")));
+        registry.bind("tableStore", tables);
+        registry.bind("tableJobs", jobs);
+        registry.bind("tableApi", api);
+        registry.bind("minApp", new MinApp());
+        registry.bind("tableJobRunner", new TableJobRunner(jobs, tables, exportsDir, zone,
+                Boolean.parseBoolean(props.resolveProperty("exporthub.exports.csv-neutralise-formulas").orElse("true")),
+                Duration.ofSeconds(Long.parseLong(props.resolveProperty("exporthub.exports.link-ttl").orElse("604800")))));
+        JobMail.Settings mail = new JobMail.Settings(
+                props.resolveProperty("exporthub.mail.host").orElse(""),
+                Integer.parseInt(props.resolveProperty("exporthub.mail.port").orElse("25")),
+                props.resolveProperty("exporthub.mail.username").orElse(""),
+                props.resolveProperty("exporthub.mail.password").orElse(""),
+                props.resolveProperty("exporthub.mail.from").orElse("export-hub@localhost"),
+                props.resolveProperty("exporthub.mail.security").orElse("none"));
+        if (!List.of("none", "starttls", "ssl").contains(mail.security())) {
+            throw new IllegalArgumentException("exporthub.mail.security: '" + mail.security() + "' is not none, starttls or ssl");
+        }
+        registry.bind("jobMail", new JobMail(context, database, jobs, tables, api, mail));
     }
 
     /**
@@ -184,6 +225,15 @@ public class ExportHubConfiguration implements CamelConfiguration {
             if (key.startsWith("exporthub.")) {
                 props.addInitialProperty(key, defaults.getProperty(key));
             }
+        }
+    }
+
+    /** An embedding context may have no server port, which the default public URL refers to: then port 8080. */
+    private static String publicUrl(PropertiesComponent props) {
+        try {
+            return props.resolveProperty("exporthub.public-url").filter(v -> !v.isBlank()).orElse("http://localhost:8080");
+        } catch (IllegalArgumentException e) {
+            return "http://localhost:8080";
         }
     }
 
