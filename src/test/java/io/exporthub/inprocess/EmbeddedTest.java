@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,6 +42,7 @@ class EmbeddedTest {
         hostSettings.put("exporthub.volume.root", home.resolve("volume").toString());
         hostSettings.put("exporthub.work.dir", home.resolve("work").toString());
         hostSettings.put("exporthub.local-target.root", home.resolve("out").toString());
+        hostSettings.put("exporthub.exports.dir", home.resolve("exports").toString());
         hostSettings.put("exporthub.connector.disk.kind", "local");
         hostSettings.put("exporthub.connector.disk.directory", "esb");
 
@@ -65,6 +67,26 @@ class EmbeddedTest {
             assertThat(Files.readString(home.resolve("out/esb/drop/in/b.pdf.json")))
                     .isEqualTo(Files.readString(home.resolve("volume/.parsed/in/b.pdf.json")));
             assertThat(esb.requestBody("direct:exporthub-task-rerun", taskId, Integer.class)).as("nothing failed").isZero();
+
+            // a table export, through the direct: API alone
+            Map<?, ?> table = esb.requestBody("direct:exporthub-table-create", Map.of("name", "orders", "schema",
+                    Map.of("fields", List.of(Map.of("name", "sku", "type", "string"), Map.of("name", "qty", "type", "integer")))), Map.class);
+            String tableId = String.valueOf(table.get("id"));
+            String importJob = esb.requestBodyAndHeaders("direct:exporthub-table-import",
+                    "sku,qty\nA-1,3\nB-2,5\n".getBytes(StandardCharsets.UTF_8),
+                    Map.of("ExportHubTableId", tableId, "ExportHubFileName", "orders.csv"), String.class);
+            await().atMost(Duration.ofSeconds(30)).until(() -> "finish".equals(esb.requestBodyAndHeader(
+                    "direct:exporthub-table-import-info", importJob, "ExportHubTableId", tableId, Map.class).get("status")));
+            String exportJob = esb.requestBodyAndHeader("direct:exporthub-table-export",
+                    Map.of("file_type", "csv", "mode", "part", "where", Map.of("qty", Map.of("$gt", 4)), "include_keys", List.of("sku", "qty")),
+                    "ExportHubTableId", tableId, String.class);
+            await().atMost(Duration.ofSeconds(30)).until(() -> "finish".equals(esb.requestBodyAndHeader(
+                    "direct:exporthub-table-export-info", exportJob, "ExportHubTableId", tableId, Map.class).get("status")));
+            Map<?, ?> job = esb.requestBodyAndHeader("direct:exporthub-table-export-info", exportJob, "ExportHubTableId", tableId, Map.class);
+            try (var files = Files.walk(home.resolve("exports"))) {
+                Path exported = files.filter(f -> f.getFileName().toString().equals(job.get("file_name"))).findFirst().orElseThrow();
+                assertThat(Files.readString(exported)).isEqualTo("sku,qty\r\nB-2,5\r\n");
+            }
 
             // the same checks as over HTTP, thrown to the caller
             assertThatThrownBy(() -> esb.requestBody("direct:exporthub-task-create", Map.of("task_name", "x"), String.class))
