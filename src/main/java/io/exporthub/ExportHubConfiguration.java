@@ -16,6 +16,7 @@ import io.exporthub.pipeline.DeliveryErrors;
 import io.exporthub.source.SourceVolume;
 import io.exporthub.store.Database;
 import io.exporthub.target.Payloads;
+import io.exporthub.target.dify.DifyDelivery;
 import io.exporthub.target.local.LocalDelivery;
 import io.exporthub.target.s3.S3Delivery;
 import io.exporthub.task.TaskApi;
@@ -74,6 +75,12 @@ public class ExportHubConfiguration implements CamelConfiguration {
         registry.bind("s3Delivery", new S3Delivery(context, connectors, payloads,
                 Duration.ofMillis(Long.parseLong(props.resolveProperty("exporthub.s3.socket-timeout").orElse("60000")))));
         registry.bind("localDelivery", new LocalDelivery(connectors, payloads));
+        registry.bind("difyDelivery", new DifyDelivery(context, connectors, new DifyDelivery.Settings(
+                millis(props, "exporthub.dify.timeout", "60000"),
+                millis(props, "exporthub.dify.rate-limit-pause", "60000"),
+                millis(props, "exporthub.dify.rate-limit-max-wait", "1800000"),
+                millis(props, "exporthub.dify.indexing-timeout", "600000"),
+                millis(props, "exporthub.dify.indexing-poll-interval", "2000"))));
         registry.bind("deliveryErrors", new DeliveryErrors(tasks, connectors));
         registry.bind("deliveryPool", deliveryPool(context,
                 Integer.parseInt(props.resolveProperty("exporthub.pipeline.parallelism").orElse("4"))));
@@ -115,6 +122,10 @@ public class ExportHubConfiguration implements CamelConfiguration {
                     CONNECTOR_PREFIX + name + ".kind: '" + kindId + "' is not a connector kind (" + ConnectorKind.ids() + ")"));
             connectors.upsert(workspaceId, name, kind, settings);
         });
+    }
+
+    private static Duration millis(PropertiesComponent props, String key, String fallback) {
+        return Duration.ofMillis(Long.parseLong(props.resolveProperty(key).orElse(fallback).trim()));
     }
 
     private static String required(PropertiesComponent props, String key) {
