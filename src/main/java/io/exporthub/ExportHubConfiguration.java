@@ -16,6 +16,7 @@ import io.exporthub.pipeline.DeliveryErrors;
 import io.exporthub.source.SourceVolume;
 import io.exporthub.store.Database;
 import io.exporthub.target.Payloads;
+import io.exporthub.target.dify.DifyClient;
 import io.exporthub.target.dify.DifyDelivery;
 import io.exporthub.target.local.LocalDelivery;
 import io.exporthub.target.s3.S3Delivery;
@@ -24,6 +25,7 @@ import io.exporthub.task.TaskRequests;
 import io.exporthub.task.TaskStore;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.spi.ThreadPoolProfile;
@@ -75,6 +77,7 @@ public class ExportHubConfiguration implements CamelConfiguration {
         registry.bind("s3Delivery", new S3Delivery(context, connectors, payloads,
                 Duration.ofMillis(Long.parseLong(props.resolveProperty("exporthub.s3.socket-timeout").orElse("60000")))));
         registry.bind("localDelivery", new LocalDelivery(connectors, payloads));
+        registry.bind(DifyClient.HTTP_CLIENT_CONFIGURER, HttpClientConfigurer.class, DifyClient.httpClientConfigurer());
         registry.bind("difyDelivery", new DifyDelivery(context, connectors, new DifyDelivery.Settings(
                 millis(props, "exporthub.dify.timeout", "60000"),
                 millis(props, "exporthub.dify.rate-limit-pause", "60000"),

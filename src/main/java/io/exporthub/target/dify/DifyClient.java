@@ -20,6 +20,8 @@ import io.exporthub.api.Json;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.http.HttpClientConfigurer;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.apache.hc.client5.http.entity.mime.HttpMultipartMode;
 import org.apache.hc.client5.http.entity.mime.MultipartEntityBuilder;
 import org.apache.hc.core5.http.ContentType;
@@ -38,6 +40,9 @@ public class DifyClient {
 
     /** Dify serves at most 100 documents a page, and says has_more wrongly when asked for more. */
     public static final int PAGE_LIMIT = 100;
+
+    /** The registry name of {@link #httpClientConfigurer()}, which the endpoints refer to. */
+    public static final String HTTP_CLIENT_CONFIGURER = "exporthubDifyHttpClient";
 
     private static final Logger LOG = LoggerFactory.getLogger(DifyClient.class);
     private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
@@ -60,7 +65,7 @@ public class DifyClient {
         this.endpoint = baseUrl + "?throwExceptionOnFailure=false&followRedirects=false"
                 + "&connectTimeout=" + Math.min(timeout.toMillis(), 10_000)
                 + "&responseTimeout=" + timeout.toMillis() + "&soTimeout=" + timeout.toMillis()
-                + "&connectionsPerRoute=" + Math.max(2, maxConcurrency);
+                + "&connectionsPerRoute=" + Math.max(2, maxConcurrency) + "&httpClientConfigurer=#" + HTTP_CLIENT_CONFIGURER;
         this.authorization = "Bearer " + apiKey;
         this.gate = new DifyGate(maxConcurrency, rateLimitPause);
         this.timeout = timeout;
@@ -69,6 +74,14 @@ public class DifyClient {
 
     public String baseUrl() {
         return baseUrl;
+    }
+
+    /**
+     * HttpClient would resend a GET after a 429 or 503 on its own, a second later: behind the
+     * gate's back, and on top of the route's retries. Every retry is left to those two.
+     */
+    public static HttpClientConfigurer httpClientConfigurer() {
+        return HttpClientBuilder::disableAutomaticRetries;
     }
 
     // ---- what Dify answers ----
