@@ -39,15 +39,21 @@ public class DifyException extends RuntimeException {
         boolean transientFailure = status >= 500 || status == 429 || status == 408 || isRateLimit(status, envelope);
         if (envelope == null) {
             String what = contentType == null || contentType.isBlank() ? "no content type" : contentType.split(";")[0].trim();
-            return new DifyException(operation, status, null, null, transientFailure,
-                    operation + " answered " + status + " (" + what + ", not Dify's JSON: a proxy or gateway in front of Dify answered)"
-                            + hint(operation, status, null, null), null);
+            return new DifyException(operation, status, null, null, transientFailure, withHint(operation + " answered " + status
+                    + " (" + what + ", not Dify's JSON: a proxy or gateway in front of Dify answered)", hint(operation, status, null, null)), null);
         }
         String code = envelope.path("code").asText("");
         String message = envelope.path("message").asText("");
-        return new DifyException(operation, status, code, message, transientFailure,
-                operation + " answered " + status + (code.isEmpty() ? "" : " " + code) + ": "
-                        + (message.isBlank() ? "(no message)" : message) + hint(operation, status, code, message), null);
+        return new DifyException(operation, status, code, message, transientFailure, withHint(operation + " answered " + status
+                + (code.isEmpty() ? "" : " " + code) + ": " + (message.isBlank() ? "(no message)" : message), hint(operation, status, code, message)), null);
+    }
+
+    private static String withHint(String description, String hint) {
+        if (hint.isEmpty()) {
+            return description;
+        }
+        // Dify's messages mostly end with a full stop of their own
+        return description + (description.matches("(?s).*[.!?]$") ? " " : ". ") + hint;
     }
 
     /**
@@ -79,21 +85,21 @@ public class DifyException extends RuntimeException {
         boolean upload = operation.endsWith("-by-file");
         if (status == 413 || "file_too_large".equals(code)) {
             return code == null
-                    ? ". The file is larger than the proxy in front of Dify accepts (nginx client_max_body_size); raise that limit or send a smaller file"
-                    : ". The file is larger than Dify accepts (UPLOAD_FILE_SIZE_LIMIT, 15 MB by default)";
+                    ? "The file is larger than the proxy in front of Dify accepts (nginx client_max_body_size); raise that limit or send a smaller file"
+                    : "The file is larger than Dify accepts (UPLOAD_FILE_SIZE_LIMIT, 15 MB by default)";
         }
         if (status == 415 || "unsupported_file_type".equals(code)) {
-            return ". Dify does not take files of this type into a knowledge base";
+            return "Dify does not take files of this type into a knowledge base";
         }
         if (upload && status == 400 && message != null && message.isBlank()) {
-            return ". Dify gives no reason when the file's type is not supported or the file is larger than its upload limit"
+            return "Dify gives no reason when the file's type is not supported or the file is larger than its upload limit"
                     + " (UPLOAD_FILE_SIZE_LIMIT, 15 MB by default)";
         }
         if (status == 401) {
-            return ". Check the connector's api_key: it must be a knowledge base (dataset) API key of this Dify";
+            return "Check the connector's api_key: it must be a knowledge base (dataset) API key of this Dify";
         }
         if (status == 404 && message != null && message.toLowerCase(Locale.ROOT).contains("dataset")) {
-            return ". Check dify_config.dataset_id and that the connector's key belongs to the dataset's workspace";
+            return "Check dify_config.dataset_id and that the connector's key belongs to the dataset's workspace";
         }
         return "";
     }
