@@ -226,12 +226,13 @@ public final class FakeDify implements AutoCloseable {
         }
     }
 
-    /** No more injected faults (a rate-limit window included); held answers stay held until {@link #release()}. */
+    /** No more injected faults (rate-limit windows and indexing errors included); held answers stay held until {@link #release()}. */
     public void clearFaults() {
         synchronized (faults) {
             faults.clear();
         }
         rateLimit = null;
+        indexingErrors.clear();
     }
 
     /** From now on, for {@code window}, every request is refused with {@code answer}, as a rate limiter does. */
@@ -418,6 +419,13 @@ public final class FakeDify implements AutoCloseable {
 
         public void disable() {
             enabled = false;
+        }
+
+        /** As if its last indexing had ended with this error. */
+        public void indexingFailed(String error) {
+            indexingError = error;
+            indexingStartedAt = System.currentTimeMillis() - 1;
+            indexingMillis = 0;
         }
     }
 
