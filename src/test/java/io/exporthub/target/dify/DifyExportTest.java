@@ -199,6 +199,29 @@ class DifyExportTest {
         assertThat(dify.violations()).isEmpty();
     }
 
+    @Test
+    void theFilesDocumentIsFoundOnAnyPageOfDifysSearch() throws Exception {
+        FakeDify.Dataset dataset = dify.createDataset("Crowded", "text_model");
+        // made first, so Dify lists it last, behind 230 others whose names contain its own
+        FakeDify.Document mine = dataset.seed("report.pdf", "the old report", true);
+        for (int i = 0; i < 230; i++) {
+            dataset.seed(i + "-report.pdf", "another report", true);
+        }
+        Volumes.parsed(service.volume(), "reports/report.pdf", 1);
+        long connector = connector("kb");
+        String taskId = Tasks.createTask(api, Tasks.create("crowded", connector, "kb", 1,
+                Map.of("dify_config", Map.of("dataset_id", dataset.id)), List.of(Tasks.file("r", "reports/report.pdf", false))));
+        JsonNode info = Tasks.awaitFinished(api, taskId, Duration.ofMinutes(1));
+        assertThat(info.path("status").asInt()).as("%s", Tasks.files(api, taskId)).isEqualTo(2);
+        assertThat(dataset.documents()).hasSize(231);
+        assertThat(mine.text()).isEqualTo(expectedText("reports/report.pdf", 1));
+        // three pages of at most 100, the keyword being the name
+        assertThat(dify.calls()).filteredOn(c -> "listDocuments".equals(c.operationId())).extracting(FakeDify.Call::query)
+                .containsExactly("page=1&limit=100&keyword=report.pdf", "page=2&limit=100&keyword=report.pdf",
+                        "page=3&limit=100&keyword=report.pdf");
+        assertThat(dify.violations()).isEmpty();
+    }
+
     private static List<String> concat(java.util.Collection<String> a, java.util.Collection<String> b) {
         List<String> all = new ArrayList<>(a);
         all.addAll(b);

@@ -20,6 +20,7 @@ import io.exporthub.testing.dify.FakeDify;
 import io.exporthub.testing.dify.FakeDify.Fault;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -29,7 +30,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Dify's rate limit in the middle of a task, as Dify Cloud answers it (403 "knowledge base request
  * rate limit") and as a server with a limiter does (429): the connector pauses (2 s here, a
  * minute by default) and then probes with a single request, so few requests reach Dify while it
- * is limited, and every file still completes although each may be retried only twice.
+ * is limited, and every file still completes although each may be retried only twice. The
+ * connector's cap bounds the requests in flight however many workers there are.
  */
 class DifyRateLimitTest {
 
@@ -96,6 +98,26 @@ class DifyRateLimitTest {
         // after the first refusal nothing reaches Dify until the pause is over
         long first = refused.get(0).at();
         assertThat(dify.calls()).filteredOn(c -> c.at() > first + 300 && c.at() < first + PAUSE - 100).isEmpty();
+        assertThat(dify.violations()).isEmpty();
+    }
+
+    @Test
+    void theConnectorsCapBoundsTheRequestsInFlight() throws Exception {
+        List<Map<String, Object>> files = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            Volumes.parsed(service.volume(), "cap/page-" + i + ".html", 1);
+            files.add(Tasks.file("f" + i, "cap/page-" + i + ".html", false));
+        }
+        FakeDify.Dataset dataset = dify.createDataset("Capped");
+        long connector = Tasks.createConnector(api, "capped", "dify", Map.of("api_url", dify.apiUrl(), "api_key", KEY, "max_concurrency", 2));
+        // every answer takes a while, so that the service's 4 workers would overlap if let
+        dify.failFor(null, Duration.ofMinutes(5), Fault.stall(Duration.ofMillis(150)));
+        String taskId = Tasks.createTask(api, Tasks.create("capped", connector, "capped", 1,
+                Map.of("dify_config", Map.of("dataset_id", dataset.id)), files));
+        JsonNode info = Tasks.awaitFinished(api, taskId, Duration.ofMinutes(2));
+        assertThat(info.path("status").asInt()).as("%s", Tasks.files(api, taskId)).isEqualTo(2);
+        assertThat(dataset.documents()).hasSize(12);
+        assertThat(dify.peakBusy()).isEqualTo(2);
         assertThat(dify.violations()).isEmpty();
     }
 }

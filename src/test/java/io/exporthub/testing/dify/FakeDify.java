@@ -70,6 +70,7 @@ public final class FakeDify implements AutoCloseable {
     private final Map<String, String> indexingErrors = new ConcurrentHashMap<>();
     private final AtomicInteger holding = new AtomicInteger();
     private final AtomicInteger busy = new AtomicInteger();
+    private final AtomicInteger peakBusy = new AtomicInteger();
     private final List<Route> routes = List.of(
             new Route("getDatasetDetail", "GET", "/v1/datasets/(" + ID + ")", false, this::getDataset),
             new Route("listDocuments", "GET", "/v1/datasets/(" + ID + ")/documents", false, this::listDocuments),
@@ -277,6 +278,11 @@ public final class FakeDify implements AutoCloseable {
         return busy.get();
     }
 
+    /** The most requests it was ever working on at once. */
+    public int peakBusy() {
+        return peakBusy.get();
+    }
+
     public long count(String operationId) {
         return calls.stream().filter(c -> operationId.equals(c.operationId())).count();
     }
@@ -469,7 +475,7 @@ public final class FakeDify implements AutoCloseable {
         String path = http.getRequestURI().getPath();
         String rawQuery = http.getRequestURI().getRawQuery();
         String where = method + " " + path + (rawQuery == null ? "" : "?" + rawQuery);
-        busy.incrementAndGet();
+        peakBusy.accumulateAndGet(busy.incrementAndGet(), Math::max);
         try (http) {
             byte[] body = http.getRequestBody().readAllBytes();
             String contentType = http.getRequestHeaders().getFirst("Content-Type");
