@@ -150,6 +150,8 @@ public class DifyDelivery {
                 case "error" -> deleteDocument(job, keep); // Dify cannot update it, and a new one replaces it
                 case "paused" -> throw new PermanentDeliveryException("indexing of document '" + job.storedName + "' (" + keep.id()
                         + ") is paused in Dify; resume or delete it there, then rerun");
+                case "archived" -> throw new PermanentDeliveryException("document '" + job.storedName + "' (" + keep.id()
+                        + ") is archived in Dify, which then refuses updates; unarchive it there, then rerun");
                 default -> throw new PermanentDeliveryException("document '" + job.storedName + "' (" + keep.id() + ") is "
                         + keep.status() + " in Dify, which then refuses updates; enable or delete it there, then rerun");
             }
