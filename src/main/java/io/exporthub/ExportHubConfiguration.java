@@ -33,6 +33,8 @@ import io.exporthub.table.TableJobRunner;
 import io.exporthub.table.TableJobs;
 import io.exporthub.table.TableStore;
 import io.exporthub.target.Payloads;
+import io.exporthub.target.dify.DifyClient;
+import io.exporthub.target.dify.DifyDelivery;
 import io.exporthub.target.local.LocalDelivery;
 import io.exporthub.target.matrixone.MatrixOneConnections;
 import io.exporthub.target.matrixone.MatrixOneTables;
@@ -44,6 +46,7 @@ import io.exporthub.task.TaskStore;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PackageScanResourceResolver;
+import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.spi.Registry;
@@ -137,6 +140,13 @@ public class ExportHubConfiguration implements CamelConfiguration {
         registry.bind("matrixOneWriter", new MatrixOneWriter(connectors, matrixOne,
                 Integer.parseInt(props.resolveProperty("exporthub.matrixone.batch-rows").orElse("200")),
                 Long.parseLong(props.resolveProperty("exporthub.matrixone.batch-bytes").orElse("4194304"))));
+        registry.bind(DifyClient.HTTP_CLIENT_CONFIGURER, HttpClientConfigurer.class, DifyClient.httpClientConfigurer());
+        registry.bind("difyDelivery", new DifyDelivery(context, connectors, new DifyDelivery.Settings(
+                millis(props, "exporthub.dify.timeout", "60000"),
+                millis(props, "exporthub.dify.rate-limit-pause", "60000"),
+                millis(props, "exporthub.dify.rate-limit-max-wait", "1800000"),
+                millis(props, "exporthub.dify.indexing-timeout", "600000"),
+                millis(props, "exporthub.dify.indexing-poll-interval", "2000"))));
         registry.bind("deliveryErrors", new DeliveryErrors(tasks, connectors));
         registry.bind("inProcessApi", new InProcessApi(tasks));
 
@@ -235,6 +245,10 @@ public class ExportHubConfiguration implements CamelConfiguration {
         } catch (IllegalArgumentException e) {
             return "http://localhost:8080";
         }
+    }
+
+    private static Duration millis(PropertiesComponent props, String key, String fallback) {
+        return Duration.ofMillis(Long.parseLong(props.resolveProperty(key).orElse(fallback).trim()));
     }
 
     private static String required(PropertiesComponent props, String key) {

@@ -12,7 +12,10 @@ public enum ConnectorKind {
     DIFY("dify", List.of(
             Setting.required("api_url", "Dify API base URL, e.g. https://api.dify.ai/v1"),
             Setting.secret("api_key", "dataset API key (Bearer)"),
-            Setting.optional("embedding_model_provider", null, "provider of the task's embedding_model"))),
+            Setting.optional("embedding_model_provider", null, "provider of the task's embedding_model"),
+            Setting.optional("indexing_technique", "high_quality", "high_quality or economy; Dify uses it while a dataset has none yet"),
+            Setting.optional("wait_for_indexing", "false", "a file completes only once Dify has indexed it"),
+            Setting.optional("max_concurrency", "4", "most requests in flight to this Dify at once"))),
     S3("s3", objectStoreSettings("true")),
     OSS("oss", objectStoreSettings("false")),
     MATRIXONE("matrixone", List.of(

@@ -110,7 +110,24 @@ public class ConnectorStore {
                     throw config.get("bucket_name").invalid("'" + bucket + "' is not a valid bucket name");
                 }
             }
-            case DIFY -> requireHttpUrl(config.get("api_url"), values.get("api_url"));
+            case DIFY -> {
+                requireHttpUrl(config.get("api_url"), values.get("api_url"));
+                if (URI.create(values.get("api_url")).getRawQuery() != null) {
+                    throw config.get("api_url").invalid("must be a base URL without a query, e.g. https://api.dify.ai/v1");
+                }
+                String technique = values.get("indexing_technique");
+                if (technique != null && !technique.equals("high_quality") && !technique.equals("economy")) {
+                    throw config.get("indexing_technique").invalid("must be high_quality or economy");
+                }
+                String wait = values.get("wait_for_indexing");
+                if (wait != null && !wait.equals("true") && !wait.equals("false")) {
+                    throw config.get("wait_for_indexing").invalid("must be true or false");
+                }
+                String concurrency = values.get("max_concurrency");
+                if (concurrency != null && !concurrency.matches("[1-9][0-9]?")) {
+                    throw config.get("max_concurrency").invalid("must be an integer between 1 and 99");
+                }
+            }
             case MATRIXONE -> {
                 String url = values.get("url");
                 if (url == null && values.get("host") == null) {

@@ -28,7 +28,7 @@ public class ConnectorProbes {
                 case S3, OSS -> s3.probe(connector);
                 case LOCAL -> localProblem(Path.of(connector.setting("directory")));
                 case MATRIXONE -> matrixOneProblem(connector);
-                // probed once its target exists
+                // a Dify connector names no dataset to ask about: its first task finds out
                 case DIFY -> null;
             };
         } catch (RuntimeException e) {

@@ -20,4 +20,5 @@ public record Target(
     public static final String S3 = "s3";
     public static final String LOCAL = "local";
     public static final String MATRIXONE = "matrixone";
+    public static final String DIFY = "dify";
 }

@@ -1,9 +1,15 @@
 package io.exporthub.task;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.exporthub.api.Json;
 import io.exporthub.api.RequestField;
@@ -40,6 +46,7 @@ public class TaskRequests {
         boolean mergeTitles = config.get("merge_title_to_text").optionalBoolean(false);
         List<Target> targets = targets(principal, type, taskConnector, config);
         List<NewTask.NewFile> files = files(request.get("files"));
+        uniqueDocumentNames(targets, files);
         return new NewTask(name, creator, taskConnector.id(), taskConnector.name(), type, config.node(), mergeTitles, targets, files);
     }
 
@@ -89,7 +96,7 @@ public class TaskRequests {
         List<Target> targets = new ArrayList<>();
         RequestField dify = config.get("dify_config");
         if (dify.present()) {
-            throw dify.invalid("Dify targets are not available in this version of the service");
+            targets.add(difyTarget(principal, dify.object(), taskConnector, type));
         }
         RequestField mo = config.get("mo_config");
         if (mo.present()) {
@@ -139,6 +146,52 @@ public class TaskRequests {
 
         Connector connector = targetConnector(principal, section, fits, taskConnector, type);
         return new Target(kind, connector.id(), path, compression, null);
+    }
+
+    /**
+     * A Dify knowledge base: {@code dataset_id} (a UUID, as Dify's are), the optional
+     * {@code dataset_name} (shown in the file's details) and {@code embedding_model}.
+     */
+    private Target difyTarget(Principal principal, RequestField section, Connector taskConnector, int type) {
+        section.allowOnly("dataset_id", "dataset_name", "embedding_model", "connector_id");
+        RequestField idField = section.get("dataset_id");
+        String datasetId = idField.requiredText(64);
+        try {
+            if (!UUID.fromString(datasetId).toString().equalsIgnoreCase(datasetId)) {
+                throw new IllegalArgumentException(datasetId);
+            }
+        } catch (IllegalArgumentException e) {
+            throw idField.invalid("'" + datasetId + "' is not a Dify dataset id (a UUID such as 3c90c3cc-0d44-4b50-8888-8dd25736052a)");
+        }
+        String datasetName = section.get("dataset_name").optionalText(256, null);
+        String embeddingModel = section.get("embedding_model").optionalText(256, null);
+        Connector connector = targetConnector(principal, section, Set.of(ConnectorKind.DIFY), taskConnector, type);
+        ObjectNode options = Json.MAPPER.createObjectNode().put("dataset_id", datasetId.toLowerCase(Locale.ROOT));
+        if (datasetName != null) {
+            options.put("dataset_name", datasetName);
+        }
+        if (embeddingModel != null) {
+            options.put("embedding_model", embeddingModel);
+        }
+        return new Target(Target.DIFY, connector.id(), null, null, options);
+    }
+
+    /**
+     * A Dify dataset names its documents after the files and keeps one document per name, so two
+     * files of one name in a task would overwrite each other there: refused up front.
+     */
+    private static void uniqueDocumentNames(List<Target> targets, List<NewTask.NewFile> files) {
+        if (targets.stream().noneMatch(t -> Target.DIFY.equals(t.kind()))) {
+            return;
+        }
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < files.size(); i++) {
+            Integer first = seen.putIfAbsent(files.get(i).fileName(), i);
+            if (first != null) {
+                throw new RequestField(null, "files[" + i + "].full_path").invalid("'" + files.get(i).fileName()
+                        + "' is also the name of files[" + first + "]; a Dify dataset keeps one document per file name");
+            }
+        }
     }
 
     /** The section's own {@code connector_id}, else the task's connector; either must be of a kind that fits. */

@@ -59,6 +59,7 @@ class BadInputTest {
         db.close();
     }
 
+    static final String DATASET = "3c90c3cc-0d44-4b50-8888-8dd25736052a";
     static final String GOOD_FILES = "[{\"file_id\":\"f1\",\"full_path\":[\"a\",\"b.pdf\"],\"is_raw\":true}]";
 
     static String task(String fields) {
@@ -92,8 +93,14 @@ class BadInputTest {
                 bad(task(conn + "\"type\":100," + "\"files\":" + GOOD_FILES), 400, "config: is required"),
                 bad(task(conn + "\"type\":100,\"config\":{\"local_config\":{\"path\":\"x\"},\"s3config\":{}},\"files\":" + GOOD_FILES), 400,
                         "config.s3config: unknown field"),
-                bad(task(conn + "\"type\":1,\"config\":{\"dify_config\":{\"dataset_id\":\"d\"}},\"files\":" + GOOD_FILES), 400,
-                        "config.dify_config: Dify targets are not available"),
+                bad(task(conn + "\"type\":1,\"config\":{\"dify_config\":{\"dataset_name\":\"kb\"}},\"files\":" + GOOD_FILES), 400,
+                        "config.dify_config.dataset_id: is required"),
+                bad(task(conn + "\"type\":1,\"config\":{\"dify_config\":{\"dataset_id\":\"dataset_123\"}},\"files\":" + GOOD_FILES), 400,
+                        "config.dify_config.dataset_id: 'dataset_123' is not a Dify dataset id (a UUID"),
+                bad(task(conn + "\"type\":6,\"config\":{\"dify_config\":{\"dataset_id\":\"" + DATASET + "\",\"top_k\":3}},\"files\":"
+                        + GOOD_FILES), 400, "config.dify_config.top_k: unknown field"),
+                bad(task(conn + "\"type\":1,\"config\":{\"dify_config\":{\"dataset_id\":\"" + DATASET + "\"}},\"files\":" + GOOD_FILES), 400,
+                        "connector_id: connector 'out' is of kind local, but config.dify_config of a type 1 task needs a connector of kind dify"),
                 bad(task(conn + "\"type\":3,\"config\":{\"mo_config\":{}},\"files\":" + GOOD_FILES), 400,
                         "config.mo_config.database_name: is required"),
                 bad(task(s3conn + "\"type\":2,\"config\":{\"s3_config\":{\"path\":\"x\",\"need_compress\":true,\"compress_method\":\"rar\"}},\"files\":" + GOOD_FILES), 400,
@@ -230,6 +237,40 @@ class BadInputTest {
         assertThat(info.data().path("config").has("access_key_secret")).isFalse();
         assertThat(info.body().toString()).doesNotContain("very-secret-value");
         assertThat(api.post("/connector/list", "{}").body().toString()).doesNotContain("very-secret-value");
+    }
+
+    @Test
+    void difyConnectorsAndTargetsAreValidated() throws Exception {
+        // a workspace of its own, so that the default workspace's connectors stay as the other tests count them
+        ApiClient.Response minted = api.post("/key/create", Map.of("workspace", "team-dify", "user_name", "dana", "email", "dana@example.com"));
+        ApiClient team = api.withKey(minted.data().path("key").asText());
+        for (Map.Entry<Map<String, Object>, String> c : Map.<Map<String, Object>, String>of(
+                Map.of("api_url", "http://h/v1"), "config.api_key: is required for a dify connector",
+                Map.of("api_url", "ftp://h/v1", "api_key", "k"), "config.api_url: must be an http(s) URL",
+                Map.of("api_url", "http://h/v1?x=1", "api_key", "k"), "config.api_url: must be a base URL without a query",
+                Map.of("api_url", "http://h/v1", "api_key", "k", "indexing_technique", "fast"), "config.indexing_technique: must be high_quality or economy",
+                Map.of("api_url", "http://h/v1", "api_key", "k", "max_concurrency", 0), "config.max_concurrency: must be an integer between 1 and 99",
+                Map.of("api_url", "http://h/v1", "api_key", "k", "wait_for_indexing", "yes"), "config.wait_for_indexing: must be true or false")
+                .entrySet()) {
+            ApiClient.Response response = team.post("/connector/create", Map.of("name", "x", "kind", "dify", "config", c.getKey()));
+            assertThat(response.status()).as("%s", response).isEqualTo(400);
+            assertThat(response.msg()).startsWith(c.getValue());
+        }
+        long kb = Tasks.createConnector(team, "kb", "dify", Map.of("api_url", "http://127.0.0.1:9/v1", "api_key", "dataset-secret-value"));
+        ApiClient.Response info = team.post("/connector/info", Map.of("id", kb));
+        assertThat(info.data().path("config").path("indexing_technique").asText()).isEqualTo("high_quality");
+        assertThat(info.data().path("config").path("max_concurrency").asText()).isEqualTo("4");
+        assertThat(info.data().path("config").has("api_key")).isFalse();
+        assertThat(info.body().toString()).doesNotContain("dataset-secret-value");
+
+        // documents are named after files: two files of one name would overwrite each other in the dataset
+        ApiClient.Response twice = team.post("/export/task/create", task("\"connector_id\":" + kb + ",\"type\":1,"
+                + "\"config\":{\"dify_config\":{\"dataset_id\":\"" + DATASET + "\"}},\"files\":["
+                + "{\"file_id\":\"a\",\"full_path\":[\"x\",\"readme.md\"],\"is_raw\":true},"
+                + "{\"file_id\":\"b\",\"full_path\":[\"y\",\"readme.md\"],\"is_raw\":false}]"));
+        assertThat(twice.status()).isEqualTo(400);
+        assertThat(twice.msg()).isEqualTo("files[1].full_path: 'readme.md' is also the name of files[0]; a Dify dataset keeps one document per file name");
+        assertNothingStored();
     }
 
     private void assertNothingStored() throws Exception {
