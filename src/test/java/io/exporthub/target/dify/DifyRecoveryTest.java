@@ -121,8 +121,10 @@ class DifyRecoveryTest {
         assertThat(first.path("status").asInt()).as("%s", first).isEqualTo(3);
         List<JsonNode> failed = Tasks.files(api, taskId).stream().filter(f -> f.path("status").asInt() == 3).toList();
         assertThat(failed).isNotEmpty();
+        // which transient fault a file runs out of retries on depends on timing: either is a give-up
         assertThat(failed).allSatisfy(f -> assertThat(f.path("details").asText())
-                .startsWith("dify target 'kb': list documents answered 502 (text/html, not Dify's JSON")
+                .matches("dify target 'kb': (list documents answered 502 \\(text/html, not Dify's JSON"
+                        + "|create-by-text answered 500 internal_server_error: ).*")
                 .endsWith("(gave up after 3 attempts)"));
 
         ApiClient.Response rerun = api.post("/export/task/" + taskId + "/rerun", (String) null);
