@@ -165,6 +165,10 @@ public class TaskStore {
 
     /** Ends the task once no file is pending or running: completed, or failed if any file failed. */
     public void finishTask(String taskId) {
+        // a read first: while files remain (nearly always) no write, so no commit to wait for
+        if (db.queryLong("SELECT COUNT(*) FROM export_task_files WHERE task_id = ? AND status IN (0, 1)", taskId) > 0) {
+            return;
+        }
         db.update("""
                 UPDATE export_tasks SET ended_at = ?,
                     status = CASE WHEN EXISTS (SELECT 1 FROM export_task_files f WHERE f.task_id = ? AND f.status = 3) THEN 3 ELSE 2 END
