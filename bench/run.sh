@@ -2,46 +2,85 @@
 # Side-by-side benchmark: export-hub against the tools a user would otherwise reach for, on this
 # machine, in one run. Prints a table and saves it to bench/results/<date>.md.
 #
-#   bench/run.sh            # the sizes of the benchmark (10,000 x 4 KB + 20 x 64 MB)
-#   SCALE=0.1 bench/run.sh  # a tenth of them (a smoke run)
+#   bench/run.sh                    # the sizes of the benchmark (below)
+#   SCALE=0.1 bench/run.sh          # a tenth of them (a smoke run)
+#   CASES="table mo" bench/run.sh   # some of the cases: s3, table, mo (default: all three)
 #
-# Needs Java 17, Maven, and (installed here with apt-get when missing) rclone, awscli and wrk.
+# s3     10,000 x 4 KB + 20 x 64 MB to s3proxy: an export task vs rclone copy and aws s3 cp; then
+#        the API under load (wrk).
+# table  1,000,000 rows of mixed types in a table whose store is MariaDB, service at -Xmx256m: an
+#        import job of a CSV vs LOAD DATA LOCAL INFILE into the same schema; an export job to CSV
+#        (until the file is ready) vs mariadb --batch -e 'SELECT ...' > file of the same rows.
+# mo     200,000 blocks of processing results into a MariaDB table (MatrixOne target, dialect
+#        mysql, new_table), service at -Xmx256m, vs a plain JDBC batched-insert loop
+#        (io.exporthub.testing.JdbcInsertLoop) writing the same rows.
+# table and mo run at 10% and at 100% of their size, each step in a fresh service process, so
+# that the peak RSS is that step's and the growth shows.
+#
+# Needs Java 17, Maven, a MariaDB (MARIADB_HOST/PORT/USER/PASSWORD, default root@127.0.0.1:3306,
+# empty password; the bench makes and drops its own databases and user), and (installed here with
+# apt-get when missing) rclone, awscli, wrk and the mariadb client.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 SCALE=${SCALE:-1.0}
+CASES=${CASES:-s3 table mo}
 PARALLELISM=${PARALLELISM:-4}
 WORK=$(mktemp -d /tmp/exporthub-bench.XXXXXX)
 S3_PORT=${S3_PORT:-19000}
 HUB_PORT=${HUB_PORT:-18080}
 KEY=bench-key
+MARIADB_HOST=${MARIADB_HOST:-127.0.0.1}
+MARIADB_PORT=${MARIADB_PORT:-3306}
+MARIADB_USER=${MARIADB_USER:-root}
+MARIADB_PASSWORD=${MARIADB_PASSWORD:-}
+BENCH_DB=exporthub_bench_$$
+BENCH_PASSWORD=bench-pass-$$
 export AWS_ACCESS_KEY_ID=bench-access AWS_SECRET_ACCESS_KEY=bench-secret AWS_DEFAULT_REGION=us-east-1
 # plain http on loopback: a CA bundle from the environment only makes rclone's S3 client refuse to start
 unset AWS_CA_BUNDLE
 PIDS=()
+DATABASES=()
+want() { [[ " $CASES " == *" $1 "* ]]; }
+sql() { MYSQL_PWD="$MARIADB_PASSWORD" mariadb -h "$MARIADB_HOST" -P "$MARIADB_PORT" -u "$MARIADB_USER" "$@"; }
 cleanup() {
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
+    for db in "${DATABASES[@]}"; do sql -e "DROP DATABASE IF EXISTS \`$db\`" || true; done
+    if [ ${#DATABASES[@]} -gt 0 ]; then sql -e "DROP USER IF EXISTS '$BENCH_DB'@'127.0.0.1'" || true; fi
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 
 need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }; }
-need rclone rclone
-need wrk wrk
-need aws awscli
+if want s3; then
+    need rclone rclone
+    need wrk wrk
+    need aws awscli
+fi
+if want table || want mo; then
+    need mariadb mariadb-client
+fi
 
 scaled() { python3 -c "import math; print(max(1, math.ceil($1 * $SCALE)))"; }
 SMALL=$(scaled 10000)
 BIG=$(scaled 20)
 now() { date +%s.%N; }
+since() { python3 -c "print(round($(now) - $1, 2))"; }
 peak_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+ratio() { python3 -c "print(f'{$1 / $2:.2f}x')"; }
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+fail() { echo "bench: $1" >&2; [ -n "${2:-}" ] && tail -n 40 "$2" >&2; exit 1; }
 
 echo "== building"
 mvn -q -o -DskipTests package test-compile 2>/dev/null || mvn -q -DskipTests package test-compile
 mvn -q -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/cp.txt" >/dev/null 2>&1 \
     || mvn -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
+API=http://127.0.0.1:$HUB_PORT/byoa/api/v1
+TABLES=http://127.0.0.1:$HUB_PORT/userve
+call() { curl -sf "$API$1" -H "moi-key: $KEY" -H 'Content-Type: application/json' -d "$2"; }
 
+if want s3; then
 echo "== files: $SMALL x 4 KB, $BIG x 64 MB"
 VOLUME="$WORK/volume"
 mkdir -p "$VOLUME/small" "$VOLUME/big"
@@ -66,15 +105,13 @@ PIDS+=($!)
 until grep -qs "ready" "$WORK/s3.log"; do sleep 0.2; done
 ENDPOINT=http://127.0.0.1:$S3_PORT
 
-echo "== export-hub on $HUB_PORT"
+echo "== export-hub on $HUB_PORT (-Xmx512m, store H2)"
 mkdir -p "$WORK/hub"
 (cd "$WORK/hub" && CAMEL_SERVER_PORT=$HUB_PORT EXPORTHUB_API_KEY=$KEY EXPORTHUB_VOLUME_ROOT="$VOLUME" \
     EXPORTHUB_PIPELINE_PARALLELISM=$PARALLELISM exec java -Xmx512m -jar "$ROOT/target/export-hub.jar" > "$WORK/hub.log" 2>&1) &
 HUB_PID=$!
 PIDS+=($HUB_PID)
-API=http://127.0.0.1:$HUB_PORT/byoa/api/v1
 until curl -sf "http://127.0.0.1:$HUB_PORT/observe/health" >/dev/null; do sleep 0.5; done
-call() { curl -sf "$API$1" -H "moi-key: $KEY" -H 'Content-Type: application/json' -d "$2"; }
 call /connector/create "{\"name\":\"bench\",\"kind\":\"s3\",\"config\":{\"endpoint\":\"$ENDPOINT\",\"bucket_name\":\"hub\",\"access_key_id\":\"$AWS_ACCESS_KEY_ID\",\"access_key_secret\":\"$AWS_SECRET_ACCESS_KEY\",\"path_style\":true}}" >/dev/null
 python3 - "$VOLUME" > "$WORK/task.json" <<'PY'
 import json, os, sys
@@ -142,25 +179,216 @@ API_CREATE=$(wrk_line /export/task/create "$(cat "$WORK/small-task.json")" "crea
 API_LIST=$(wrk_line /export/task/list '{"limit": 10}' "list")
 API_INFO=$(wrk_line /export/task/info "{\"id\": \"$TASK\"}" "info")
 HUB_PEAK_AFTER=$(peak_kb "$HUB_PID")
+kill "$HUB_PID"; wait "$HUB_PID" 2>/dev/null || true
+fi
 
-ratio() { python3 -c "print(f'{$1 / $2:.2f}x')"; }
+# ---- table and mo cases: a fresh export-hub for each step, store on MariaDB, -Xmx256m
+start_hub() { # <name> <volume> <store database>
+    mkdir -p "$WORK/$1"
+    (cd "$WORK/$1" && CAMEL_SERVER_PORT=$HUB_PORT CAMEL_SERVER_MAXBODYSIZE=4294967296 EXPORTHUB_API_KEY=$KEY \
+        EXPORTHUB_DB_URL="jdbc:mysql://$MARIADB_HOST:$MARIADB_PORT/$3" EXPORTHUB_DB_USER="$MARIADB_USER" \
+        EXPORTHUB_DB_PASSWORD="$MARIADB_PASSWORD" EXPORTHUB_VOLUME_ROOT="$2" EXPORTHUB_PIPELINE_PARALLELISM=$PARALLELISM \
+        EXPORTHUB_IMPORTS_MAX_BYTES=4294967296 EXPORTHUB_EXPORTS_MAX_ROWS=1000000000 EXPORTHUB_EXPORTS_INTERVAL=0 \
+        exec java -Xmx256m -jar "$ROOT/target/export-hub.jar" > "$WORK/$1.log" 2>&1) &
+    HUB_PID=$!
+    HUB_LOG="$WORK/$1.log"
+    PIDS+=($HUB_PID)
+    until curl -sf "http://127.0.0.1:$HUB_PORT/observe/health" >/dev/null; do
+        kill -0 "$HUB_PID" 2>/dev/null || fail "export-hub did not start" "$HUB_LOG"
+        sleep 0.5
+    done
+}
+stop_hub() { kill "$HUB_PID" 2>/dev/null || true; wait "$HUB_PID" 2>/dev/null || true; }
+new_database() { sql -e "CREATE DATABASE \`$1\`"; DATABASES+=("$1"); }
+# waits for a table job and prints it: <url of the job>
+await_job() {
+    local job
+    while :; do
+        job=$(curl -sf "$1" -H "Authorization: Bearer $KEY") || fail "job $1 not readable" "$HUB_LOG"
+        case "$(echo "$job" | json 'd["status"]')" in finish|failed) break ;; esac
+        sleep 0.2
+    done
+    echo "$job"
+}
+mib() { echo $(( $1 / 1024 )); }
+growth() { # <label> <hub s 10%> <hub s 100%> <hub kB 10%> <hub kB 100%> <alt s 10%> <alt s 100%>
+    echo "| $1, growth 10% → 100% | time $(ratio "$3" "$2"), peak RSS $(ratio "$5" "$4") | time $(ratio "$7" "$6") | |"
+}
+ROWS=()
+
+table_step() { # <rows> <percent of the size>; appends to ROWS
+    local rows=$1 label=$2% store=${BENCH_DB}_table_$2 tid job import_s import_kb load_s export_s export_kb select_s csv_mb
+    echo "== table: $rows rows ($label)"
+    new_database "$store"
+    python3 - "$WORK/rows-$label.csv" "$rows" <<'PY'
+import sys
+path, rows = sys.argv[1], int(sys.argv[2])
+with open(path, "w", newline="") as f:
+    f.write("s,i,n,b,d,tags\r\n")
+    for k in range(rows):
+        s = f'"item {k}, lot {k % 97}"' if k % 10 == 0 else f"item-{k}"
+        i = "" if k % 13 == 0 else str(k * 7 % 100000 - 50000)
+        n = repr(k * 0.25 + 0.1)
+        b = "" if k % 17 == 0 else ("true" if k % 2 == 0 else "false")
+        d = str(1700000000 + k)
+        f.write(f'{s},{i},{n},{b},{d},"[""t{k % 5}"",""x""]"\r\n')
+PY
+    csv_mb=$(python3 -c "import os; print(round(os.path.getsize('$WORK/rows-$label.csv') / 1048576, 1))")
+
+    start_hub "hub-import-$label" "$WORK/empty" "$store"
+    tid=$(curl -sf "$TABLES/v1/table/" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+        -d '{"name": "bench", "schema": {"fields": [{"name": "s", "type": "string"}, {"name": "i", "type": "integer"}, {"name": "n", "type": "number"}, {"name": "b", "type": "boolean"}, {"name": "d", "type": "date"}, {"name": "tags", "type": "array", "items": {"type": "string"}}]}}' \
+        | json 'd["id"]')
+    START=$(now)
+    job=$(curl -sf "$TABLES/v1/table/$tid/import/" -H "Authorization: Bearer $KEY" -F "file=@$WORK/rows-$label.csv" | json 'd["job_id"]') \
+        || fail "import refused" "$HUB_LOG"
+    job=$(await_job "$TABLES/v1/table/$tid/import/$job/")
+    import_s=$(since "$START")
+    import_kb=$(peak_kb "$HUB_PID")
+    [ "$(echo "$job" | json 'd["status"], d["inserted"]')" = "finish $rows" ] || fail "import job: $job" "$HUB_LOG"
+    stop_hub
+
+    sql -D "$store" -e "CREATE TABLE load_data LIKE tbl_$tid"
+    START=$(now)
+    sql --local-infile=1 -D "$store" -e "LOAD DATA LOCAL INFILE '$WORK/rows-$label.csv' INTO TABLE load_data CHARACTER SET utf8mb4
+        FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '\"' ESCAPED BY '' LINES TERMINATED BY '\r\n' IGNORE 1 LINES (@s, @i, @n, @b, @d, @tags)
+        SET id = SUBSTR(REPLACE(UUID(), '-', ''), 1, 24), f_s = NULLIF(@s, ''), f_i = NULLIF(@i, ''), f_n = NULLIF(@n, ''),
+            f_b = IF(@b = '', NULL, @b = 'true'), f_d = IF(@d = '', NULL, @d * 1000), f_tags = NULLIF(@tags, ''),
+            created_at = UNIX_TIMESTAMP(), updated_at = UNIX_TIMESTAMP(), created_by = 1,
+            read_perm = '[\"user:anonymous\"]', write_perm = '[\"user:anonymous\"]'"
+    load_s=$(since "$START")
+    [ "$(sql -N -D "$store" -e "SELECT COUNT(*) FROM load_data")" = "$rows" ] || fail "LOAD DATA loaded a different count"
+
+    start_hub "hub-export-$label" "$WORK/empty" "$store"
+    START=$(now)
+    job=$(curl -sf "$TABLES/v1.5/table/$tid/export/" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+        -d '{"file_type": "csv", "mode": "all"}' | json 'd["job_id"]') || fail "export refused" "$HUB_LOG"
+    job=$(await_job "$TABLES/v1.5/table/$tid/export/$job/")
+    export_s=$(since "$START")
+    export_kb=$(peak_kb "$HUB_PID")
+    [ "$(echo "$job" | json 'd["status"], d["row_count"]')" = "finish $rows" ] || fail "export job: $job" "$HUB_LOG"
+    stop_hub
+
+    START=$(now)
+    sql --batch -D "$store" -e "SELECT id, f_s, f_i, f_n, f_b, f_d, f_tags, created_at, updated_at, created_by, read_perm, write_perm
+        FROM tbl_$tid ORDER BY id" > "$WORK/select-$label.tsv"
+    select_s=$(since "$START")
+    [ "$(wc -l < "$WORK/select-$label.tsv")" = "$((rows + 1))" ] || fail "SELECT wrote a different count"
+    rm -f "$WORK/rows-$label.csv" "$WORK/select-$label.tsv"
+    rm -rf "$WORK/hub-export-$label/data/exports"
+
+    ROWS+=("| table import ($label): $rows rows, CSV of $csv_mb MiB | ${import_s} s, peak RSS $(mib "$import_kb") MiB | LOAD DATA LOCAL INFILE: ${load_s} s | $(ratio "$load_s" "$import_s") |")
+    ROWS+=("| table export ($label): $rows rows to CSV | ${export_s} s, peak RSS $(mib "$export_kb") MiB | mariadb --batch -e 'SELECT ...' > file: ${select_s} s | $(ratio "$select_s" "$export_s") |")
+    STEP=("$import_s" "$import_kb" "$load_s" "$export_s" "$export_kb" "$select_s")
+}
+
+mo_step() { # <files of 1,000 blocks> <percent of the size>; appends to ROWS
+    local files=$1 label=$2% store=${BENCH_DB}_mo_$2 target=${BENCH_DB}_target_$2 volume=$WORK/mo-$2 connector task state hub_s hub_kb loop_s blocks
+    blocks=$((files * 1000))
+    echo "== mo: $blocks blocks in $files processing results ($label)"
+    new_database "$store"
+    new_database "$target"
+    sql -e "GRANT ALL ON \`$target\`.* TO '$BENCH_DB'@'127.0.0.1'"
+    TARGET=$target python3 - "$volume" "$files" > "$WORK/mo-task-$label.json" <<'PY'
+import json, os, sys
+volume, files = sys.argv[1], int(sys.argv[2])
+os.makedirs(f"{volume}/.parsed/docs", exist_ok=True)
+text = "The quarterly figures were reviewed line by line; revenue, costs and margins are within the plan. " * 2
+entries = []
+for f in range(files):
+    name = f"d{f:05d}.pdf"
+    blocks = []
+    for b in range(1000):
+        kind = "title" if b % 20 == 0 else "text"
+        blocks.append({"id": f"b{b}", "index": b + 1, "type": kind, "page_number": b // 20 + 1,
+                       "content": (f"Section {b // 20} of {name}" if kind == "title" else f"{b}: {text}")})
+    with open(f"{volume}/.parsed/docs/{name}.json", "w") as out:
+        json.dump({"filename": name, "filetype": "pdf", "block_count": len(blocks), "blocks": blocks}, out)
+    entries.append({"file_id": f"docs/{name}", "full_path": ["docs", name], "is_raw": False})
+columns = [{"source_column": c, "mapping_column": c} for c in ("file_id", "block_no", "block_type", "page_no", "content", "title")]
+print(json.dumps({"task_name": "bench-mo", "creator": "bench", "connector_name": "maria", "type": 3,
+                  "config": {"mo_config": {"database_name": os.environ["TARGET"], "table_name": "blocks", "new_table": True,
+                                           "column": {"export_column": columns}, "duplicated_strategy": 3}},
+                  "files": entries}))
+PY
+
+    start_hub "hub-mo-$label" "$volume" "$store"
+    call /connector/create "{\"name\":\"maria\",\"kind\":\"matrixone\",\"config\":{\"host\":\"$MARIADB_HOST\",\"port\":$MARIADB_PORT,\"user\":\"$BENCH_DB\",\"password\":\"$BENCH_PASSWORD\",\"dialect\":\"mysql\"}}" >/dev/null \
+        || fail "connector refused" "$HUB_LOG"
+    START=$(now)
+    task=$(curl -sf "$API/export/task/create" -H "moi-key: $KEY" -H 'Content-Type: application/json' --data-binary @"$WORK/mo-task-$label.json" \
+        | json 'd["data"]["id"]') || fail "task refused" "$HUB_LOG"
+    while [ "$(curl -sf "$API/export/task/$task/state" -H "moi-key: $KEY" | json 'd["data"]["pending"] + d["data"]["running"]')" != "0" ]; do
+        sleep 0.2
+    done
+    hub_s=$(since "$START")
+    hub_kb=$(peak_kb "$HUB_PID")
+    state=$(curl -sf "$API/export/task/$task/state" -H "moi-key: $KEY")
+    stop_hub
+    [ "$(sql -N -D "$target" -e "SELECT COUNT(*) FROM blocks")" = "$blocks" ] || fail "the task wrote a different count: $state" "$HUB_LOG"
+
+    sql -D "$target" -e "CREATE TABLE blocks_jdbc LIKE blocks"
+    START=$(now)
+    java -cp "$ROOT/target/test-classes:$(cat "$WORK/cp.txt")" io.exporthub.testing.JdbcInsertLoop \
+        "jdbc:mysql://$MARIADB_HOST:$MARIADB_PORT/$target?rewriteBatchedStatements=true" "$BENCH_DB" "$BENCH_PASSWORD" "$volume" blocks_jdbc 200 >/dev/null
+    loop_s=$(since "$START")
+    [ "$(sql -N -D "$target" -e "SELECT COUNT(*) FROM blocks_jdbc")" = "$blocks" ] || fail "the JDBC loop wrote a different count"
+    rm -rf "$volume"
+
+    ROWS+=("| MatrixOne target ($label): $blocks blocks in $files files, until completed | ${hub_s} s, peak RSS $(mib "$hub_kb") MiB | JDBC batched-insert loop: ${loop_s} s | $(ratio "$loop_s" "$hub_s") |")
+    STEP=("$hub_s" "$hub_kb" "$loop_s")
+}
+
+if want table || want mo; then
+    mkdir -p "$WORK/empty"
+fi
+if want table; then
+    TABLE_ROWS=$(scaled 1000000)
+    table_step "$(python3 -c "import math; print(max(1, math.ceil($TABLE_ROWS / 10)))")" 10
+    T10=("${STEP[@]}")
+    table_step "$TABLE_ROWS" 100
+    ROWS+=("$(growth "table import" "${T10[0]}" "${STEP[0]}" "${T10[1]}" "${STEP[1]}" "${T10[2]}" "${STEP[2]}")")
+    ROWS+=("$(growth "table export" "${T10[3]}" "${STEP[3]}" "${T10[4]}" "${STEP[4]}" "${T10[5]}" "${STEP[5]}")")
+fi
+if want mo; then
+    sql -e "CREATE USER '$BENCH_DB'@'127.0.0.1' IDENTIFIED BY '$BENCH_PASSWORD'"
+    MO_FILES=$(scaled 200)
+    mo_step "$(python3 -c "import math; print(max(1, math.ceil($MO_FILES / 10)))")" 10
+    M10=("${STEP[@]}")
+    mo_step "$MO_FILES" 100
+    ROWS+=("$(growth "MatrixOne target" "${M10[0]}" "${STEP[0]}" "${M10[1]}" "${STEP[1]}" "${M10[2]}" "${STEP[2]}")")
+fi
+
 DATE=$(date -u +%Y-%m-%d)
 OUT="$ROOT/bench/results/$DATE.md"
+mkdir -p "$ROOT/bench/results"
 {
     echo "# export-hub benchmark, $DATE"
     echo
-    echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1),"
-    echo "$(rclone version 2>/dev/null | head -1), $(aws --version 2>&1 | head -1). Scale $SCALE: $SMALL files of 4 KB and $BIG of 64 MB"
-    echo "($(python3 -c "print(round($BYTES/1048576))") MiB), to s3proxy (filesystem backend) on loopback; parallelism $PARALLELISM everywhere."
+    echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)."
+    echo "Scale $SCALE, cases: $CASES."
+    if want s3; then
+        echo "S3: $(rclone version 2>/dev/null | head -1), $(aws --version 2>&1 | head -1); $SMALL files of 4 KB and $BIG of 64 MB"
+        echo "($(python3 -c "print(round($BYTES/1048576))") MiB), to s3proxy (filesystem backend) on loopback; parallelism $PARALLELISM everywhere."
+    fi
+    if want table || want mo; then
+        echo "Tables and MatrixOne target: $(sql -N -e 'SELECT VERSION()') on $MARIADB_HOST:$MARIADB_PORT, export-hub at -Xmx256m"
+        echo "with its store on it (\`$(echo "jdbc:mysql://$MARIADB_HOST:$MARIADB_PORT/<db>")\`), a fresh process for each step."
+    fi
     echo
     echo "| case | export-hub | the alternative | ratio (alternative time / ours) |"
     echo "|---|---|---|---|"
-    echo "| S3 export, until completed | ${HUB_SECONDS} s, peak RSS $((HUB_PEAK / 1024)) MiB (-Xmx512m) | $RCLONE_CELL | $RCLONE_RATIO |"
-    echo "| | | aws s3 cp --recursive: ${AWS_SECONDS} s | $(ratio "$AWS_SECONDS" "$HUB_SECONDS") |"
-    echo "$API_CREATE"
-    echo "$API_LIST"
-    echo "$API_INFO"
-    echo
-    echo "Task state at the end: \`$STATE\`. Peak RSS of the service after the API load: $((HUB_PEAK_AFTER / 1024)) MiB."
+    if want s3; then
+        echo "| S3 export, until completed | ${HUB_SECONDS} s, peak RSS $((HUB_PEAK / 1024)) MiB (-Xmx512m) | $RCLONE_CELL | $RCLONE_RATIO |"
+        echo "| | | aws s3 cp --recursive: ${AWS_SECONDS} s | $(ratio "$AWS_SECONDS" "$HUB_SECONDS") |"
+        echo "$API_CREATE"
+        echo "$API_LIST"
+        echo "$API_INFO"
+    fi
+    for row in "${ROWS[@]}"; do echo "$row"; done
+    if want s3; then
+        echo
+        echo "Task state at the end: \`$STATE\`. Peak RSS of the service after the API load: $((HUB_PEAK_AFTER / 1024)) MiB."
+    fi
 } > "$OUT"
 cat "$OUT"

@@ -84,7 +84,7 @@ class TableJobsTest {
     void start() throws Exception {
         smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
         smtp.start();
-        db = TestDatabase.h2(home);
+        db = TestDatabase.of(storeKind(), home);
         Map<String, String> props = ExportHubService.defaults(home, db);
         props.put("exporthub.mail.host", "127.0.0.1");
         props.put("exporthub.mail.port", String.valueOf(smtp.getSmtp().getPort()));
@@ -105,6 +105,11 @@ class TableJobsTest {
         }
         JsonNode job = runImport(admin, tableId, "rows.json", lines.toString().getBytes(StandardCharsets.UTF_8), true);
         assertThat(job.path("inserted").asLong()).as(job.toString()).isEqualTo(ROWS);
+    }
+
+    /** The store the service runs on: {@code h2} here, {@code mariadb} in {@link TableJobsMariaDbTest}. */
+    String storeKind() {
+        return "h2";
     }
 
     @AfterAll
