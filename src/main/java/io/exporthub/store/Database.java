@@ -37,7 +37,7 @@ public class Database implements Service {
 
     public Database(String url, String user, String password, int poolSize) {
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(durable(url));
+        config.setJdbcUrl(batched(durable(url)));
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(poolSize);
@@ -54,6 +54,14 @@ public class Database implements Service {
         if (url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:mem:")
                 && !url.toUpperCase(Locale.ROOT).contains(";WRITE_DELAY=")) {
             return url + ";WRITE_DELAY=0";
+        }
+        return url;
+    }
+
+    /** Connector/J sends a batch as one multi-row INSERT only when asked: task files and table rows go in batches. */
+    static String batched(String url) {
+        if (url.startsWith("jdbc:mysql:") && !url.contains("rewriteBatchedStatements")) {
+            return url + (url.contains("?") ? "&" : "?") + "rewriteBatchedStatements=true";
         }
         return url;
     }
