@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 public class TableJobRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(TableJobRunner.class);
-    private static final int BATCH = 500;
+    private static final int BATCH = 2000;
 
     private final TableJobs jobs;
     private final TableStore tables;

@@ -37,7 +37,7 @@ public class TableStore {
     private static final TypeReference<List<Map<String, Object>>> FIELDS = new TypeReference<>() {
     };
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int PAGE = 500;
+    private static final int PAGE = 2000;
 
     private final Database db;
     private final boolean mysql;
