@@ -104,7 +104,7 @@ public final class Where {
             throw ApiException.badRequest(path + ": mixes operators and plain keys");
         }
         if (!operators) {
-            return value.isNull() ? new Leaf(field, "$isnull", true, null, path) : leaf(field, "$eq", value, null, path);
+            return value.isNull() ? new Leaf(field, "$isnull", true, path) : leaf(field, "$eq", value, null, path);
         }
         List<Cond> parts = new ArrayList<>();
         Iterator<Map.Entry<String, JsonNode>> it = value.fields();
@@ -138,14 +138,14 @@ public final class Where {
         switch (op) {
             case "$eq", "$ne":
                 if (value.isNull()) {
-                    return new Leaf(field, "$isnull", op.equals("$eq"), null, path);
+                    return new Leaf(field, "$isnull", op.equals("$eq"), path);
                 }
-                return new Leaf(field, op, convert(field, value, path), null, path);
+                return new Leaf(field, op, convert(field, value, path), path);
             case "$lt", "$lte", "$gt", "$gte":
                 if (!type.orderable() || type == FieldType.BOOLEAN) {
                     throw typeError(path, op, field);
                 }
-                return new Leaf(field, op, convert(field, value, path), null, path);
+                return new Leaf(field, op, convert(field, value, path), path);
             case "$range":
                 if (!type.orderable() || type == FieldType.BOOLEAN) {
                     throw typeError(path, op, field);
@@ -153,8 +153,8 @@ public final class Where {
                 if (!value.isArray() || value.size() != 2) {
                     throw ApiException.badRequest(path + ": must be [low, high]");
                 }
-                return new And(List.of(new Leaf(field, "$gte", convert(field, value.get(0), path + "[0]"), null, path),
-                        new Leaf(field, "$lte", convert(field, value.get(1), path + "[1]"), null, path)));
+                return new And(List.of(new Leaf(field, "$gte", convert(field, value.get(0), path + "[0]"), path),
+                        new Leaf(field, "$lte", convert(field, value.get(1), path + "[1]"), path)));
             case "$in", "$nin", "$all": {
                 if (!value.isArray()) {
                     throw ApiException.badRequest(path + ": must be an array");
@@ -169,12 +169,12 @@ public final class Where {
                     values.add(element.type() == FieldType.STRING && !v.isTextual() ? convertLoose(v) : convert(element, v, path + "[" + i + "]"));
                     i++;
                 }
-                return new Leaf(field, op, values, null, path);
+                return new Leaf(field, op, values, path);
             }
             case "$contains", "$icontains":
                 if (type == FieldType.ARRAY && op.equals("$contains")) {
                     Field element = new Field(field.name(), elementType(field), null, false);
-                    return new Leaf(field, op, convert(element, value, path), null, path);
+                    return new Leaf(field, op, convert(element, value, path), path);
                 }
                 if (type != FieldType.STRING) {
                     throw typeError(path, op, field);
@@ -182,7 +182,7 @@ public final class Where {
                 if (!value.isTextual()) {
                     throw ApiException.badRequest(path + ": must be a string");
                 }
-                return new Leaf(field, op, value.textValue(), null, path);
+                return new Leaf(field, op, value.textValue(), path);
             case "$regex":
                 if (type != FieldType.STRING) {
                     throw typeError(path, op, field);
@@ -190,12 +190,12 @@ public final class Where {
                 if (!value.isTextual()) {
                     throw ApiException.badRequest(path + ": must be a string");
                 }
-                return new Leaf(field, op, regex(value.textValue(), options, path), null, path);
+                return new Leaf(field, op, regex(value.textValue(), options, path), path);
             case "$isnull", "$exists":
                 if (!value.isBoolean()) {
                     throw ApiException.badRequest(path + ": must be true or false");
                 }
-                return new Leaf(field, "$isnull", op.equals("$isnull") == value.booleanValue(), null, path);
+                return new Leaf(field, "$isnull", op.equals("$isnull") == value.booleanValue(), path);
             case "$has_key":
                 if (type != FieldType.OBJECT && type != FieldType.GEOJSON && type != FieldType.FILE) {
                     throw typeError(path, op, field);
@@ -203,7 +203,7 @@ public final class Where {
                 if (!value.isTextual()) {
                     throw ApiException.badRequest(path + ": must be a string");
                 }
-                return new Leaf(field, op, value.textValue(), null, path);
+                return new Leaf(field, op, value.textValue(), path);
             default:
                 throw ApiException.badRequest(path + ": operator " + op + " is not supported (supported: $eq $ne $lt $lte $gt $gte "
                         + "$in $nin $contains $icontains $regex $isnull $exists $range $all $has_key $and $or)");
@@ -300,7 +300,7 @@ public final class Where {
     }
 
     /** One operator on one field. $ne and $nin match null values, as "not equal" reads. */
-    private record Leaf(Field field, String op, Object value, Object unused, String path) implements Cond {
+    private record Leaf(Field field, String op, Object value, String path) implements Cond {
 
         public boolean sqlable() {
             boolean scalar = !field.type().json();
