@@ -1,7 +1,6 @@
 package io.exporthub.target;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +8,6 @@ import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.exporthub.api.Json;
@@ -61,16 +59,8 @@ public class Payloads {
     }
 
     private Path stageMergedTitles(Exchange exchange, Path source) throws IOException {
-        JsonNode result;
-        try (InputStream in = Files.newInputStream(source)) {
-            result = Json.MAPPER.readTree(in);
-        } catch (IOException e) {
-            throw new PermanentDeliveryException("processing result is not valid JSON: " + e.getMessage(), e);
-        }
-        if (!(result instanceof ObjectNode object) || !(object.get("blocks") instanceof ArrayNode blocks)) {
-            throw new PermanentDeliveryException("processing result has no blocks array");
-        }
-        ArrayNode merged = Blocks.mergeTitles(blocks);
+        ObjectNode object = Blocks.read(source);
+        ArrayNode merged = Blocks.mergeTitles(Blocks.of(object));
         object.set("blocks", merged);
         if (object.has("block_count")) {
             object.put("block_count", merged.size());

@@ -1,9 +1,5 @@
 package io.exporthub.target.dify;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -331,15 +327,7 @@ public class DifyDelivery {
 
     /** A processing result as the document's text: its blocks' contents in order, blank lines between. */
     private static String text(Job job) {
-        JsonNode result;
-        try (InputStream in = Files.newInputStream(job.delivery.getSource())) {
-            result = Json.MAPPER.readTree(in);
-        } catch (IOException e) {
-            throw new PermanentDeliveryException("processing result is not valid JSON: " + e.getMessage(), e);
-        }
-        if (!(result instanceof ObjectNode) || !(result.get("blocks") instanceof ArrayNode blocks)) {
-            throw new PermanentDeliveryException("processing result has no blocks array");
-        }
+        ArrayNode blocks = Blocks.of(Blocks.read(job.delivery.getSource()));
         // blocks without text (an image without OCR) would only leave empty paragraphs, and a title
         // merged into one would stand alone anyway: they are left out before titles are merged
         ArrayNode texts = Json.MAPPER.createArrayNode();

@@ -1,8 +1,5 @@
 package io.exporthub.target.matrixone;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -35,7 +32,7 @@ public record BlockRows(List<Object[]> rows, Integer embeddingDimension) {
 
     /** Reads the processing result and makes its rows; {@code now} stamps created_at and updated_at. */
     public static BlockRows read(Path source, FileWork file, boolean mergeTitles, TableTarget target, LocalDateTime now) {
-        ArrayNode blocks = blocks(source);
+        ArrayNode blocks = Blocks.of(Blocks.read(source));
         int count = blocks.size();
         // the nearest title above each block, from the blocks as the processing result has them
         String[] titles = new String[count];
@@ -88,19 +85,6 @@ public record BlockRows(List<Object[]> rows, Integer embeddingDimension) {
             rows.add(row);
         }
         return new BlockRows(rows, dimension);
-    }
-
-    private static ArrayNode blocks(Path source) {
-        JsonNode result;
-        try (InputStream in = Files.newInputStream(source)) {
-            result = Json.MAPPER.readTree(in);
-        } catch (IOException e) {
-            throw new PermanentDeliveryException("processing result is not valid JSON: " + e.getMessage(), e);
-        }
-        if (!(result instanceof ObjectNode object) || !(object.get("blocks") instanceof ArrayNode blocks)) {
-            throw new PermanentDeliveryException("processing result has no blocks array");
-        }
-        return blocks;
     }
 
     private static boolean isTitle(JsonNode block) {
