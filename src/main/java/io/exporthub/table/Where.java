@@ -53,7 +53,7 @@ public final class Where {
         }
         Cond root = new Where(table, zone).object(where, "where");
         // the top level is an AND: SQL takes what it can, the stream checks the rest
-        List<Cond> parts = root instanceof And and ? and.parts : List.of(root);
+        List<Cond> parts = root instanceof Junction j && j.all ? j.parts : List.of(root);
         List<String> sql = new ArrayList<>();
         List<Object> params = new ArrayList<>();
         List<Cond> residual = new ArrayList<>();
@@ -87,7 +87,7 @@ public final class Where {
                     }
                     children.add(object(child, at + "[" + i++ + "]"));
                 }
-                parts.add(key.equals("$and") ? new And(children) : new Or(children));
+                parts.add(new Junction(children, key.equals("$and")));
             } else if (key.startsWith("$")) {
                 throw ApiException.badRequest(at + ": operator " + key + " is not supported here (expected a field name, $and or $or)");
             } else {
@@ -95,7 +95,7 @@ public final class Where {
                 parts.add(field(field, e.getValue(), at));
             }
         }
-        return parts.size() == 1 ? parts.get(0) : new And(parts);
+        return parts.size() == 1 ? parts.get(0) : new Junction(parts, true);
     }
 
     private Cond field(Field field, JsonNode value, String path) {
@@ -118,7 +118,7 @@ public final class Where {
             }
             parts.add(leaf(field, e.getKey(), e.getValue(), value.get("$options"), path + "." + e.getKey()));
         }
-        return parts.size() == 1 ? parts.get(0) : new And(parts);
+        return parts.size() == 1 ? parts.get(0) : new Junction(parts, true);
     }
 
     private static boolean startsWithDollar(JsonNode object, boolean all) {
@@ -153,8 +153,8 @@ public final class Where {
                 if (!value.isArray() || value.size() != 2) {
                     throw ApiException.badRequest(path + ": must be [low, high]");
                 }
-                return new And(List.of(new Leaf(field, "$gte", convert(field, value.get(0), path + "[0]"), path),
-                        new Leaf(field, "$lte", convert(field, value.get(1), path + "[1]"), path)));
+                return new Junction(List.of(new Leaf(field, "$gte", convert(field, value.get(0), path + "[0]"), path),
+                        new Leaf(field, "$lte", convert(field, value.get(1), path + "[1]"), path)), true);
             case "$in", "$nin", "$all": {
                 if (!value.isArray()) {
                     throw ApiException.badRequest(path + ": must be an array");
@@ -255,11 +255,14 @@ public final class Where {
                 + " (a " + field.type().id() + " field)");
     }
 
-    private static final class And implements Cond {
+    /** $and (all parts hold) or $or (any part holds). */
+    private static final class Junction implements Cond {
         final List<Cond> parts;
+        final boolean all;
 
-        And(List<Cond> parts) {
+        Junction(List<Cond> parts, boolean all) {
             this.parts = parts;
+            this.all = all;
         }
 
         public boolean sqlable() {
@@ -269,33 +272,11 @@ public final class Where {
         public String sql(List<Object> params) {
             List<String> out = new ArrayList<>();
             parts.forEach(p -> out.add("(" + p.sql(params) + ")"));
-            return String.join(" AND ", out);
+            return String.join(all ? " AND " : " OR ", out);
         }
 
         public boolean test(Map<String, Object> row) {
-            return parts.stream().allMatch(p -> p.test(row));
-        }
-    }
-
-    private static final class Or implements Cond {
-        final List<Cond> parts;
-
-        Or(List<Cond> parts) {
-            this.parts = parts;
-        }
-
-        public boolean sqlable() {
-            return parts.stream().allMatch(Cond::sqlable);
-        }
-
-        public String sql(List<Object> params) {
-            List<String> out = new ArrayList<>();
-            parts.forEach(p -> out.add("(" + p.sql(params) + ")"));
-            return String.join(" OR ", out);
-        }
-
-        public boolean test(Map<String, Object> row) {
-            return parts.stream().anyMatch(p -> p.test(row));
+            return all ? parts.stream().allMatch(p -> p.test(row)) : parts.stream().anyMatch(p -> p.test(row));
         }
     }
 
