@@ -110,7 +110,9 @@ public class ExportHubConfiguration implements CamelConfiguration {
         declaredConnectors(props, database, connectors);
         registry.bind("connectorStore", connectors);
 
-        TaskStore tasks = new TaskStore(database);
+        int parallelism = Integer.parseInt(props.resolveProperty("exporthub.pipeline.parallelism").orElse("4"));
+        // as many as can be running or queued in the pool at once
+        TaskStore tasks = new TaskStore(database, 2 * parallelism);
         tasks.stopHandingOutWhen(() -> context.getStatus().isStopping());
         registry.bind("taskStore", tasks);
         TaskRequests requests = new TaskRequests(connectors,

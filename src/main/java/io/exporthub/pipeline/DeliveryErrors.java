@@ -110,12 +110,12 @@ public class DeliveryErrors {
     public void markFailed(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Delivery delivery = exchange.getProperty(Delivery.PROPERTY, Delivery.class);
-        FileWork file = delivery != null ? delivery.getFile() : exchange.getMessage().getBody(FileWork.class);
-        if (file == null) {
+        if (delivery == null) {
             LOG.error("A delivery failed before its file was known", failure);
             return;
         }
-        int attempts = delivery != null ? delivery.attempts() : 1;
+        FileWork file = delivery.getFile();
+        int attempts = delivery.attempts();
         String reason = where(exchange.getProperty(Delivery.TARGET, Target.class)) + describe(failure)
                 + (attempts > 1 ? " (gave up after " + attempts + " attempts)" : "");
         LOG.warn("File {} of task {} failed: {}", file.fileId(), file.taskId(), reason);

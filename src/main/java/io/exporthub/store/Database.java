@@ -151,7 +151,7 @@ public class Database implements Service {
         }
     }
 
-    private static void bind(PreparedStatement ps, Object... params) throws SQLException {
+    public static void bind(PreparedStatement ps, Object... params) throws SQLException {
         for (int i = 0; i < params.length; i++) {
             ps.setObject(i + 1, params[i]);
         }

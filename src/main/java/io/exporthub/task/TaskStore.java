@@ -3,8 +3,10 @@ package io.exporthub.task;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,14 +42,18 @@ public class TaskStore {
     };
     private static final TypeReference<List<Target>> TARGETS = new TypeReference<>() {
     };
-    private static final int PAGE = 200;
     private static final int EXPORT_SOURCE_LIMIT = 100;
 
     private final Database db;
+    private final int claimBatch;
+    private final List<Completion> completions = new ArrayList<>();
+    private final Object completionWriter = new Object();
     private volatile BooleanSupplier stopping = () -> false;
 
-    public TaskStore(Database db) {
+    /** {@code claimBatch}: how many files a worker claims in one commit (a few more than run at once). */
+    public TaskStore(Database db, int claimBatch) {
         this.db = db;
+        this.claimBatch = claimBatch;
     }
 
     /** Once this says so, no more files are handed out: a stopping service lets in-flight files finish, no new ones. */
@@ -92,69 +98,166 @@ public class TaskStore {
 
     // ---- the pipeline's side ----
 
-    /** The task's pending files, read a page at a time by key so that no list of a million files is held. */
-    public Iterator<FileWork> pendingFiles(String taskId) {
+    /**
+     * The task's pending files, claimed for delivery a few at a time: a page is read by key and its
+     * files are claimed one guarded update each, committed together, so that no list of a million files
+     * is held, no file is sent by two workers, and a claim costs one commit per batch rather than per
+     * file. A deleted task yields no more files. Claimed files not handed out when the service stops are
+     * still running, and go back to pending at the stop ({@link #releaseRunning}) or the next start.
+     */
+    public Iterator<Delivery> claimedFiles(String taskId) {
         return new Iterator<>() {
+            private final Deque<Delivery> claimed = new ArrayDeque<>();
             private long lastId = 0;
-            private List<FileWork> page = List.of();
-            private int index = 0;
             private boolean exhausted = false;
+            private TaskSettings settings;
 
             @Override
             public boolean hasNext() {
                 if (stopping.getAsBoolean()) {
                     return false;
                 }
-                if (index < page.size()) {
-                    return true;
+                while (claimed.isEmpty() && !exhausted) {
+                    claimPage();
                 }
-                if (exhausted) {
-                    return false;
-                }
-                page = db.query("""
-                        SELECT id, task_id, file_id, full_path, is_raw, file_name FROM export_task_files
-                        WHERE task_id = ? AND status = 0 AND id > ? ORDER BY id LIMIT ?""",
-                        TaskStore::fileWork, taskId, lastId, PAGE);
-                index = 0;
-                exhausted = page.size() < PAGE;
-                if (!page.isEmpty()) {
-                    lastId = page.get(page.size() - 1).rowId();
-                }
-                return !page.isEmpty();
+                return !claimed.isEmpty();
             }
 
             @Override
-            public FileWork next() {
+            public Delivery next() {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                return page.get(index++);
+                return claimed.removeFirst();
+            }
+
+            private void claimPage() {
+                List<FileWork> page = db.query("""
+                        SELECT id, task_id, file_id, full_path, is_raw, file_name FROM export_task_files
+                        WHERE task_id = ? AND status = 0 AND id > ? ORDER BY id LIMIT ?""",
+                        TaskStore::fileWork, taskId, lastId, claimBatch);
+                exhausted = page.size() < claimBatch;
+                if (page.isEmpty()) {
+                    return;
+                }
+                lastId = page.get(page.size() - 1).rowId();
+                if (settings == null) {
+                    settings = settings(taskId);
+                    if (settings == null) {
+                        exhausted = true;
+                        return;
+                    }
+                }
+                if (!isLive(taskId)) {
+                    exhausted = true;
+                    return;
+                }
+                List<FileWork> mine = claim(page);
+                mine.forEach(file -> claimed.add(new Delivery(file, settings.mergeTitles(), settings.targets())));
             }
         };
     }
 
-    /**
-     * Takes a pending file for delivery; null when it is no longer pending or its task was deleted,
-     * so that a deleted task starts no new delivery and no file is sent by two workers.
-     */
-    public Delivery claim(FileWork file) {
-        int claimed = db.update("""
-                UPDATE export_task_files SET status = 1, started_at = ?, ended_at = NULL, attempts = attempts + 1
-                WHERE id = ? AND status = 0 AND task_id IN (SELECT id FROM export_tasks WHERE id = ? AND deleted = 0)""",
-                System.currentTimeMillis(), file.rowId(), file.taskId());
-        if (claimed == 0) {
-            return null;
-        }
-        return db.queryOne("SELECT config, targets FROM export_tasks WHERE id = ?",
-                rs -> new Delivery(file, Json.read(rs.getString(1)).path("merge_title_to_text").asBoolean(false),
-                        Json.MAPPER.convertValue(Json.read(rs.getString(2)), TARGETS)),
-                file.taskId()).orElse(null);
+    private record TaskSettings(boolean mergeTitles, List<Target> targets) {
     }
 
+    private TaskSettings settings(String taskId) {
+        return db.queryOne("SELECT config, targets FROM export_tasks WHERE id = ?",
+                rs -> new TaskSettings(Json.read(rs.getString(1)).path("merge_title_to_text").asBoolean(false),
+                        Json.MAPPER.convertValue(Json.read(rs.getString(2)), TARGETS)),
+                taskId).orElse(null);
+    }
+
+    /**
+     * Claims those of the files still pending, in one transaction; answers them. Each update names its
+     * row by key alone (a condition on the task as well made H2 scan the task's files for every row).
+     */
+    private List<FileWork> claim(List<FileWork> files) {
+        long now = System.currentTimeMillis();
+        return db.inTransaction(c -> {
+            List<FileWork> mine = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE export_task_files SET status = 1, started_at = ?, ended_at = NULL, attempts = attempts + 1
+                    WHERE id = ? AND status = 0""")) {
+                for (FileWork file : files) {
+                    Database.bind(ps, now, file.rowId());
+                    if (ps.executeUpdate() == 1) {
+                        mine.add(file);
+                    }
+                }
+            }
+            return mine;
+        });
+    }
+
+    /** A delivery about to start whose task was deleted since its file was claimed: it is not started. */
+    public boolean isAbandoned(Delivery delivery) {
+        return !isLive(delivery.getFile().taskId());
+    }
+
+    private boolean isLive(String taskId) {
+        return db.queryLong("SELECT COUNT(*) FROM export_tasks WHERE id = ? AND deleted = 0", taskId) > 0;
+    }
+
+    /**
+     * Records a delivered file; returns once that is committed. Workers finishing at the same time share
+     * one commit (group commit): the first to get the writer's turn writes every completion waiting.
+     */
     public void markCompleted(Delivery delivery) {
-        db.update("UPDATE export_task_files SET status = 2, details = ?, ended_at = ? WHERE id = ? AND status = 1",
-                delivery.summary(), System.currentTimeMillis(), delivery.getFile().rowId());
+        Completion mine = new Completion(delivery.getFile().rowId(), delivery.summary(), System.currentTimeMillis());
+        synchronized (completions) {
+            completions.add(mine);
+        }
+        synchronized (completionWriter) {
+            if (!mine.written) {
+                List<Completion> batch;
+                synchronized (completions) {
+                    batch = new ArrayList<>(completions);
+                    completions.clear();
+                }
+                RuntimeException failure = null;
+                try {
+                    writeCompletions(batch);
+                } catch (RuntimeException e) {
+                    failure = e;
+                }
+                for (Completion c : batch) {
+                    c.failure = failure;
+                    c.written = true;
+                }
+            }
+        }
+        if (mine.failure != null) {
+            throw mine.failure;
+        }
         finishTask(delivery.getFile().taskId());
+    }
+
+    private static final class Completion {
+        final long rowId;
+        final String details;
+        final long endedAt;
+        boolean written;
+        RuntimeException failure;
+
+        Completion(long rowId, String details, long endedAt) {
+            this.rowId = rowId;
+            this.details = details;
+            this.endedAt = endedAt;
+        }
+    }
+
+    private void writeCompletions(List<Completion> batch) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE export_task_files SET status = 2, details = ?, ended_at = ? WHERE id = ? AND status = 1")) {
+                for (Completion completion : batch) {
+                    Database.bind(ps, completion.details, completion.endedAt, completion.rowId);
+                    ps.executeUpdate();
+                }
+            }
+            return null;
+        });
     }
 
     public void markFailed(FileWork file, String reason) {
@@ -166,7 +269,8 @@ public class TaskStore {
     /** Ends the task once no file is pending or running: completed, or failed if any file failed. */
     public void finishTask(String taskId) {
         // a read first: while files remain (nearly always) no write, so no commit to wait for
-        if (db.queryLong("SELECT COUNT(*) FROM export_task_files WHERE task_id = ? AND status IN (0, 1)", taskId) > 0) {
+        if (!db.query("SELECT id FROM export_task_files WHERE task_id = ? AND status IN (0, 1) LIMIT 1", rs -> rs.getLong(1), taskId)
+                .isEmpty()) {
             return;
         }
         db.update("""

@@ -8,11 +8,14 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import io.exporthub.api.ApiException;
 import io.exporthub.api.Json;
 import io.exporthub.pipeline.Delivery;
-import io.exporthub.pipeline.FileWork;
 import io.exporthub.store.Database;
 import io.exporthub.testing.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
@@ -34,7 +37,7 @@ class TaskStoreTest {
         testDb = TestDatabase.of(kind, dir);
         Map<String, String> props = testDb.properties();
         db = new Database(props.get("exporthub.db.url"), props.get("exporthub.db.user"), props.get("exporthub.db.password"), 4);
-        store = new TaskStore(db);
+        store = new TaskStore(db, 8);
     }
 
     @AfterEach
@@ -52,12 +55,18 @@ class TaskStoreTest {
                 List.of(new Target(Target.LOCAL, 1, "", "none", null)), list));
     }
 
-    private List<FileWork> pending(String taskId) {
-        List<FileWork> all = new ArrayList<>();
-        for (Iterator<FileWork> it = store.pendingFiles(taskId); it.hasNext(); ) {
-            all.add(it.next());
-        }
+    private List<Delivery> claimAll(String taskId) {
+        return drain(store.claimedFiles(taskId));
+    }
+
+    private static List<Delivery> drain(Iterator<Delivery> claimed) {
+        List<Delivery> all = new ArrayList<>();
+        claimed.forEachRemaining(all::add);
         return all;
+    }
+
+    private static List<String> fileIds(List<Delivery> deliveries) {
+        return deliveries.stream().map(d -> d.getFile().fileId()).toList();
     }
 
     @ParameterizedTest
@@ -65,25 +74,31 @@ class TaskStoreTest {
     void filesMoveThroughTheirStatesOnce(String kind) {
         open(kind);
         String taskId = newTask(1, 450);
-        List<FileWork> pending = pending(taskId);
-        // read page by page by key, in order, all of them
-        assertThat(pending).hasSize(450);
-        assertThat(pending).extracting(FileWork::fileId).startsWith("f0", "f1", "f2").endsWith("f449");
+        Iterator<Delivery> first = store.claimedFiles(taskId);
+        Delivery f0 = first.next();
+        assertThat(f0.getFile().fileId()).isEqualTo("f0");
+        assertThat(f0.getTargets()).extracting(Target::kind).containsExactly(Target.LOCAL);
+        assertThat(store.state(1, taskId)).as("claimed a batch at a time").containsEntry("running", 8L).containsEntry("pending", 442L);
 
-        Delivery first = store.claim(pending.get(0));
-        assertThat(first).isNotNull();
-        assertThat(store.claim(pending.get(0))).as("a file is claimed once").isNull();
-        assertThat(pending(taskId)).hasSize(449);
+        // a second worker on the same task gets every other file, in order, and none of the first's
+        List<Delivery> rest = claimAll(taskId);
+        assertThat(rest).hasSize(442);
+        assertThat(fileIds(rest)).startsWith("f8", "f9").endsWith("f449").doesNotHaveDuplicates();
+        List<Delivery> firstBatch = new ArrayList<>(List.of(f0));
+        firstBatch.addAll(drain(first));
+        assertThat(fileIds(firstBatch)).containsExactly("f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7");
+        assertThat(claimAll(taskId)).as("nothing is pending").isEmpty();
 
-        first.delivered("here");
-        store.markCompleted(first);
-        store.markFailed(pending.get(0), "late failure");
+        f0.delivered("here");
+        store.markCompleted(f0);
+        store.markFailed(f0.getFile(), "late failure");
         assertThat(store.state(1, taskId)).containsEntry("completed", 1L).containsEntry("failed", 0L);
 
-        for (FileWork file : pending.subList(1, 450)) {
-            Delivery delivery = store.claim(file);
-            if (file.fileId().equals("f7")) {
-                store.markFailed(file, "target down");
+        List<Delivery> all = new ArrayList<>(firstBatch.subList(1, 8));
+        all.addAll(rest);
+        for (Delivery delivery : all) {
+            if (delivery.getFile().fileId().equals("f7")) {
+                store.markFailed(delivery.getFile(), "target down");
             } else {
                 delivery.delivered("here");
                 store.markCompleted(delivery);
@@ -98,10 +113,10 @@ class TaskStoreTest {
         assertThat(store.rerun(1, taskId, List.of("f1"))).as("completed files are not re-sent").isZero();
         assertThat(store.rerun(1, taskId, List.of())).isEqualTo(1);
         assertThat(store.info(1, taskId).get("status")).isEqualTo(TaskStore.RUNNING);
-        assertThat(pending(taskId)).extracting(FileWork::fileId).containsExactly("f7");
-        Delivery again = store.claim(pending(taskId).get(0));
-        again.delivered("here");
-        store.markCompleted(again);
+        List<Delivery> again = claimAll(taskId);
+        assertThat(fileIds(again)).containsExactly("f7");
+        again.get(0).delivered("here");
+        store.markCompleted(again.get(0));
         assertThat(store.info(1, taskId).get("status")).isEqualTo(TaskStore.COMPLETED);
     }
 
@@ -111,19 +126,46 @@ class TaskStoreTest {
         open(kind);
         String crashed = newTask(1, 3);
         String deleted = newTask(1, 3);
-        List<FileWork> files = pending(crashed);
-        store.claim(files.get(0));
-        Delivery done = store.claim(files.get(1));
-        done.delivered("here");
-        store.markCompleted(done);
+        List<Delivery> files = claimAll(crashed);
+        files.get(1).delivered("here");
+        store.markCompleted(files.get(1));
 
         store.delete(1, deleted);
-        assertThat(store.claim(pending(deleted).get(0))).as("no delivery starts after delete").isNull();
+        assertThat(claimAll(deleted)).as("no delivery starts after delete").isEmpty();
 
         assertThat(store.resumable()).containsExactly(crashed);
-        assertThat(pending(crashed)).extracting(FileWork::fileId).containsExactly("f0", "f2");
-        assertThat(store.state(1, crashed)).containsEntry("completed", 1L).containsEntry("running", 0L);
+        assertThat(fileIds(claimAll(crashed))).containsExactly("f0", "f2");
+        assertThat(store.state(1, crashed)).containsEntry("completed", 1L).containsEntry("running", 2L);
+        assertThat(store.releaseRunning()).isEqualTo(2);
+        assertThat(store.state(1, crashed)).containsEntry("pending", 2L).containsEntry("running", 0L);
         assertThatThrownBy(() -> store.info(1, deleted)).isInstanceOf(ApiException.class).hasMessageContaining("no task");
         assertThatThrownBy(() -> store.info(2, crashed)).as("another workspace").isInstanceOf(ApiException.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "mariadb"})
+    void completionsFromManyWorkersAtOnceAreAllRecorded(String kind) throws Exception {
+        open(kind);
+        String taskId = newTask(1, 400);
+        List<Delivery> all = claimAll(taskId);
+        ExecutorService workers = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (Delivery delivery : all) {
+                done.add(workers.submit(() -> {
+                    delivery.delivered("here");
+                    store.markCompleted(delivery);
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            workers.shutdownNow();
+        }
+        assertThat(store.state(1, taskId)).containsEntry("completed", 400L).containsEntry("running", 0L);
+        assertThat(store.info(1, taskId).get("status")).isEqualTo(TaskStore.COMPLETED);
+        Map<String, Object> files = store.files(1, new TaskQueries.FilesQuery(taskId, List.of(), "id", "asc", 0, 1));
+        assertThat(files.toString()).contains("exported to here");
     }
 }
