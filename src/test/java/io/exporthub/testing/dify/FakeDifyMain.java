@@ -16,6 +16,10 @@ public final class FakeDifyMain {
     }
 
     public static void main(String[] args) throws Exception {
+        // the JDK's server writes an answer's head and body apart; with Nagle's algorithm on, the body
+        // then waits for the client's delayed ACK (some 40 ms on Linux) and that, not the latency asked
+        // for, would set the pace. Dify's nginx answers with TCP_NODELAY, as this then does.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         FakeDify dify = new FakeDify(args[1]);
         dify.latency(Duration.ofMillis(Long.parseLong(args[2])));
         dify.start(Integer.parseInt(args[0]));
