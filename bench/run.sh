@@ -4,7 +4,7 @@
 #
 #   bench/run.sh                    # the sizes of the benchmark (below)
 #   SCALE=0.1 bench/run.sh          # a tenth of them (a smoke run)
-#   CASES="table mo" bench/run.sh   # some of the cases: s3, table, mo (default: all three)
+#   CASES="table mo" bench/run.sh   # some of the cases: s3, table, mo, dify (default: all four)
 #
 # s3     10,000 x 4 KB + 20 x 64 MB to s3proxy: an export task vs rclone copy and aws s3 cp; then
 #        the API under load (wrk).
@@ -14,7 +14,15 @@
 # mo     200,000 blocks of processing results into a MariaDB table (MatrixOne target, dialect
 #        mysql, new_table), service at -Xmx256m, vs a plain JDBC batched-insert loop
 #        (io.exporthub.testing.JdbcInsertLoop) writing the same rows.
-# table and mo run at 10% and at 100% of their size, each step in a fresh service process, so
+# dify   2,000 documents (3 in 4 processing results of 24 blocks, sent as text; 1 in 4 raw Markdown
+#        files, sent as files; about 3 KB each) into a dataset of a fake Dify
+#        (io.exporthub.testing.dify.FakeDifyMain, a process of its own, answering every request
+#        after DIFY_LATENCY ms, 20 by default), service at -Xmx256m with its store on MariaDB and
+#        max_concurrency PARALLELISM, vs a plain java.net.http loop on PARALLELISM threads
+#        (io.exporthub.testing.dify.DifyHttpLoop) making the same calls per file into a dataset of
+#        its own; each dataset must then hold one document per file, and no request may stray from
+#        Dify's OpenAPI document (the fake checks each one).
+# table, mo and dify run at 10% and at 100% of their size, each step in a fresh service process, so
 # that the peak RSS is that step's and the growth shows.
 #
 # Needs Java 17, Maven, a MariaDB (MARIADB_HOST/PORT/USER/PASSWORD, default root@127.0.0.1:3306,
@@ -24,11 +32,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 SCALE=${SCALE:-1.0}
-CASES=${CASES:-s3 table mo}
+CASES=${CASES:-s3 table mo dify}
 PARALLELISM=${PARALLELISM:-4}
 WORK=$(mktemp -d /tmp/exporthub-bench.XXXXXX)
 S3_PORT=${S3_PORT:-19000}
 HUB_PORT=${HUB_PORT:-18080}
+DIFY_PORT=${DIFY_PORT:-19180}
+DIFY_LATENCY=${DIFY_LATENCY:-20}
+DIFY_KEY=dataset-bench-key
 KEY=bench-key
 MARIADB_HOST=${MARIADB_HOST:-127.0.0.1}
 MARIADB_PORT=${MARIADB_PORT:-3306}
@@ -58,7 +69,7 @@ if want s3; then
     need wrk wrk
     need aws awscli
 fi
-if want table || want mo; then
+if want table || want mo || want dify; then
     need mariadb mariadb-client
 fi
 
@@ -339,6 +350,77 @@ PY
     STEP=("$hub_s" "$hub_kb" "$loop_s")
 }
 
+dify_volume() { # <directory> <documents>: 3 in 4 processing results, 1 in 4 raw Markdown files, about 3 KB each
+    python3 - "$1" "$2" <<'PY'
+import json, os, sys
+volume, documents = sys.argv[1], int(sys.argv[2])
+os.makedirs(f"{volume}/.parsed/reports", exist_ok=True)
+os.makedirs(f"{volume}/notes", exist_ok=True)
+text = "Shipments left the warehouse on schedule; two pallets were held for inspection and released. "
+for d in range(documents):
+    if d % 4 == 3:
+        with open(f"{volume}/notes/n{d:05d}.md", "w") as out:
+            out.write(f"# Note {d}\n\n" + "".join(f"## Item {i}\n\n{i}: {text}\n\n" for i in range(24)))
+        continue
+    name = f"r{d:05d}.pdf"
+    blocks = [{"id": f"b{b}", "index": b + 1, "type": "title" if b % 8 == 0 else "text", "page_number": b // 8 + 1,
+               "content": f"Section {b // 8} of {name}" if b % 8 == 0 else f"{b}: {text}"} for b in range(24)]
+    with open(f"{volume}/.parsed/reports/{name}.json", "w") as out:
+        json.dump({"filename": name, "filetype": "pdf", "block_count": len(blocks), "blocks": blocks}, out)
+PY
+}
+dify_documents() { # <dataset id>: how many documents the fake's dataset holds (Dify's list documents call)
+    curl -sf "$DIFY_API/datasets/$1/documents?page=1&limit=1" -H "Authorization: Bearer $DIFY_KEY" | json 'd["total"]'
+}
+dify_loop() { # <dataset id> <volume>
+    java -cp "$ROOT/target/test-classes:$(cat "$WORK/cp.txt")" io.exporthub.testing.dify.DifyHttpLoop \
+        "$DIFY_API" "$DIFY_KEY" "$1" "$2" "$PARALLELISM" > "$WORK/dify-loop.log" 2>&1 || fail "the HTTP loop failed" "$WORK/dify-loop.log"
+}
+
+dify_step() { # <documents> <percent of the size>; appends to ROWS
+    local documents=$1 label=$2% store=${BENCH_DB}_dify_$2 volume=$WORK/dify-$2 hub_dataset loop_dataset task state hub_s hub_kb loop_s
+    hub_dataset=$(awk -v n="hub-$2" '$1 == "dataset" && $2 == n {print $3}' "$WORK/dify.log")
+    loop_dataset=$(awk -v n="loop-$2" '$1 == "dataset" && $2 == n {print $3}' "$WORK/dify.log")
+    echo "== dify: $documents documents ($label)"
+    new_database "$store"
+    dify_volume "$volume" "$documents"
+    python3 - "$volume" "$hub_dataset" > "$WORK/dify-task-$label.json" <<'PY'
+import json, os, sys
+volume, dataset = sys.argv[1], sys.argv[2]
+files = [{"file_id": f"reports/{n[:-5]}", "full_path": ["reports", n[:-5]], "is_raw": False}
+         for n in sorted(os.listdir(f"{volume}/.parsed/reports"))]
+files += [{"file_id": f"notes/{n}", "full_path": ["notes", n], "is_raw": True} for n in sorted(os.listdir(f"{volume}/notes"))]
+print(json.dumps({"task_name": "bench-dify", "creator": "bench", "connector_name": "kb", "type": 1,
+                  "config": {"dify_config": {"dataset_id": dataset, "dataset_name": "bench"}, "merge_title_to_text": False},
+                  "files": files}))
+PY
+
+    start_hub "hub-dify-$label" "$volume" "$store"
+    call /connector/create "{\"name\":\"kb\",\"kind\":\"dify\",\"config\":{\"api_url\":\"$DIFY_API\",\"api_key\":\"$DIFY_KEY\",\"max_concurrency\":$PARALLELISM}}" >/dev/null \
+        || fail "connector refused" "$HUB_LOG"
+    START=$(now)
+    task=$(curl -sf "$API/export/task/create" -H "moi-key: $KEY" -H 'Content-Type: application/json' --data-binary @"$WORK/dify-task-$label.json" \
+        | json 'd["data"]["id"]') || fail "task refused" "$HUB_LOG"
+    while [ "$(curl -sf "$API/export/task/$task/state" -H "moi-key: $KEY" | json 'd["data"]["pending"] + d["data"]["running"]')" != "0" ]; do
+        sleep 0.2
+    done
+    hub_s=$(since "$START")
+    hub_kb=$(peak_kb "$HUB_PID")
+    state=$(curl -sf "$API/export/task/$task/state" -H "moi-key: $KEY")
+    stop_hub
+    [ "$(echo "$state" | json 'd["data"]["completed"]')" = "$documents" ] || fail "the task did not complete every file: $state" "$HUB_LOG"
+    [ "$(dify_documents "$hub_dataset")" = "$documents" ] || fail "the task left a different count of documents: $state" "$HUB_LOG"
+
+    START=$(now)
+    dify_loop "$loop_dataset" "$volume"
+    loop_s=$(since "$START")
+    [ "$(dify_documents "$loop_dataset")" = "$documents" ] || fail "the HTTP loop left a different count of documents" "$WORK/dify-loop.log"
+    rm -rf "$volume"
+
+    ROWS+=("| Dify target ($label): $documents documents, until completed | ${hub_s} s, peak RSS $(mib "$hub_kb") MiB | plain HTTP client loop ($PARALLELISM threads): ${loop_s} s | $(ratio "$loop_s" "$hub_s") |")
+    STEP=("$hub_s" "$hub_kb" "$loop_s")
+}
+
 if want table || want mo; then
     mkdir -p "$WORK/empty"
 fi
@@ -358,6 +440,30 @@ if want mo; then
     mo_step "$MO_FILES" 100
     ROWS+=("$(growth "MatrixOne target" "${M10[0]}" "${STEP[0]}" "${M10[1]}" "${STEP[1]}" "${M10[2]}" "${STEP[2]}")")
 fi
+if want dify; then
+    DIFY_DOCS=$(scaled 2000)
+    echo "== fake Dify on $DIFY_PORT (answers after $DIFY_LATENCY ms)"
+    java -Xmx1g -cp "$ROOT/target/test-classes:$(cat "$WORK/cp.txt")" io.exporthub.testing.dify.FakeDifyMain \
+        "$DIFY_PORT" "$DIFY_KEY" "$DIFY_LATENCY" warm-up hub-10 loop-10 hub-100 loop-100 > "$WORK/dify.log" 2>&1 &
+    DIFY_PID=$!
+    PIDS+=($DIFY_PID)
+    until grep -qs "ready" "$WORK/dify.log"; do
+        kill -0 "$DIFY_PID" 2>/dev/null || fail "the fake Dify did not start" "$WORK/dify.log"
+        sleep 0.2
+    done
+    DIFY_API=http://127.0.0.1:$DIFY_PORT/v1
+    # the fake's first answers are slow (its OpenAPI checks warm up): the loop warms it on a dataset of its own
+    dify_volume "$WORK/dify-warm-up" "$(python3 -c "import math; print(max(1, math.ceil($DIFY_DOCS / 10)))")"
+    dify_loop "$(awk '$1 == "dataset" && $2 == "warm-up" {print $3}' "$WORK/dify.log")" "$WORK/dify-warm-up"
+    rm -rf "$WORK/dify-warm-up"
+    dify_step "$(python3 -c "import math; print(max(1, math.ceil($DIFY_DOCS / 10)))")" 10
+    D10=("${STEP[@]}")
+    dify_step "$DIFY_DOCS" 100
+    ROWS+=("$(growth "Dify target" "${D10[0]}" "${STEP[0]}" "${D10[1]}" "${STEP[1]}" "${D10[2]}" "${STEP[2]}")")
+    kill "$DIFY_PID"; wait "$DIFY_PID" 2>/dev/null || true
+    DIFY_CHECK=$(grep -m1 "violations of the OpenAPI document" "$WORK/dify.log") || fail "the fake Dify did not report" "$WORK/dify.log"
+    [[ "$DIFY_CHECK" == *" 0 violations "* ]] || fail "requests strayed from Dify's OpenAPI document: $DIFY_CHECK" "$WORK/dify.log"
+fi
 
 DATE=$(date -u +%Y-%m-%d)
 OUT="$ROOT/bench/results/$DATE.md"
@@ -374,6 +480,12 @@ mkdir -p "$ROOT/bench/results"
     if want table || want mo; then
         echo "Tables and MatrixOne target: $(sql -N -e 'SELECT VERSION()') on $MARIADB_HOST:$MARIADB_PORT, export-hub at -Xmx256m"
         echo "with its store on it (\`$(echo "jdbc:mysql://$MARIADB_HOST:$MARIADB_PORT/<db>")\`), a fresh process for each step."
+    fi
+    if want dify; then
+        echo "Dify target: export-hub at -Xmx256m with its store on $(sql -N -e 'SELECT VERSION()'), a fresh process for each step;"
+        echo "a fake Dify (in memory, every request checked against Dify's OpenAPI document; $DIFY_CHECK),"
+        echo "answering each request after $DIFY_LATENCY ms, on loopback; $PARALLELISM workers and max_concurrency $PARALLELISM, and $PARALLELISM threads in the loop."
+        echo "Documents: 3 in 4 processing results of 24 blocks (create-by-text), 1 in 4 raw Markdown files (create-by-file), about 3 KB each."
     fi
     echo
     echo "| case | export-hub | the alternative | ratio (alternative time / ours) |"

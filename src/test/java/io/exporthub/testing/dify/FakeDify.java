@@ -89,13 +89,19 @@ public final class FakeDify implements AutoCloseable {
     private volatile Duration indexingTime = Duration.ZERO;
     private volatile long uploadLimit = 15L * 1024 * 1024;
     private volatile RateLimit rateLimit;
+    private volatile Duration latency = Duration.ZERO;
 
     public FakeDify(String apiKey) {
         this.apiKey = apiKey;
     }
 
     public FakeDify start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        return start(0);
+    }
+
+    /** Serves on this port of 127.0.0.1 (0: any free one). */
+    public FakeDify start(int port) throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
         server.setExecutor(threads);
         server.createContext("/", this::handle);
         server.start();
@@ -146,6 +152,11 @@ public final class FakeDify implements AutoCloseable {
     /** Indexing takes this long from a write to "completed" (zero: done at once, though an answer to a write says waiting). */
     public void indexingTime(Duration time) {
         indexingTime = time;
+    }
+
+    /** Every answer leaves this long after its request was read, as from a server farther away (zero by default). */
+    public void latency(Duration time) {
+        latency = time;
     }
 
     /** Indexing of a document of this name ends in error with this message. */
@@ -545,6 +556,7 @@ public final class FakeDify implements AutoCloseable {
                 }
             }
             calls.add(new Call(operationId, method, path, rawQuery, answer.status(), System.currentTimeMillis()));
+            delay();
             send(http, answer);
         } catch (IOException e) {
             // the client gave up on a held answer
@@ -581,6 +593,19 @@ public final class FakeDify implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             holding.decrementAndGet();
+        }
+    }
+
+    private void delay() {
+        long millis = latency.toMillis();
+        if (millis <= 0) {
+            return;
+        }
+        try {
+            // a simulated server delay, not a wait for anything
+            TimeUnit.MILLISECONDS.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

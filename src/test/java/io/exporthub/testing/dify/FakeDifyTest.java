@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -88,6 +89,17 @@ class FakeDifyTest {
         assertThat(send("GET", "/datasets/" + dataset.id, null, null, KEY).body().path("doc_form").asText()).isEqualTo("text_model");
         assertThat(dify.violations()).isEmpty();
         assertThat(dify.count("createDocumentFromText")).isEqualTo(4);
+    }
+
+    @Test
+    void answersLeaveNoSoonerThanTheLatency() throws Exception {
+        FakeDify.Dataset dataset = dify.createDataset("manuals");
+        dify.latency(Duration.ofMillis(300));
+        long started = System.nanoTime();
+        Reply answer = send("GET", "/datasets/" + dataset.id, null, null, KEY);
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+        assertThat(dify.violations()).isEmpty();
     }
 
     @Test
