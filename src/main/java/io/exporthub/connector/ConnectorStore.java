@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -28,6 +29,7 @@ public class ConnectorStore {
     private final Database db;
     private final Path localTargetRoot;
     private final List<Consumer<Connector>> onDelete = new CopyOnWriteArrayList<>();
+    private final Map<Long, Connector> byId = new ConcurrentHashMap<>();
 
     public ConnectorStore(Database db, Path localTargetRoot) {
         this.db = db;
@@ -61,6 +63,7 @@ public class ConnectorStore {
     /** Creates or replaces a connector declared in configuration. */
     public void upsert(long workspaceId, String name, ConnectorKind kind, Map<String, String> settings) {
         Map<String, String> config = validate(kind, new RequestField(Json.MAPPER.valueToTree(settings), "exporthub.connector." + name));
+        byId.clear();
         if (findByName(workspaceId, name).isPresent()) {
             db.update("UPDATE connectors SET kind = ?, config = ? WHERE workspace_id = ? AND name = ?",
                     kind.id(), Json.write(config), workspaceId, name);
@@ -208,10 +211,20 @@ public class ConnectorStore {
         return db.queryOne("SELECT * FROM connectors WHERE workspace_id = ? AND id = ?", ConnectorStore::map, workspaceId, id);
     }
 
-    /** For the pipeline, which works across workspaces: the task already scoped the connector. */
+    /**
+     * For the pipeline, which works across workspaces: the task already scoped the connector. Read once
+     * and kept: a connector changes only by a declared upsert (at start) or a delete, which is refused
+     * while a running task uses it.
+     */
     public Connector get(long id) {
-        return db.queryOne("SELECT * FROM connectors WHERE id = ?", ConnectorStore::map, id)
+        Connector known = byId.get(id);
+        if (known != null) {
+            return known;
+        }
+        Connector connector = db.queryOne("SELECT * FROM connectors WHERE id = ?", ConnectorStore::map, id)
                 .orElseThrow(() -> new PermanentDeliveryException("connector " + id + " no longer exists"));
+        byId.put(id, connector);
+        return connector;
     }
 
     public Optional<Connector> findByName(long workspaceId, String name) {
@@ -238,6 +251,7 @@ public class ConnectorStore {
             throw ApiException.conflict("id: connector " + id + " is used by " + running + " running task(s); delete or finish them first");
         }
         db.update("DELETE FROM connectors WHERE id = ?", id);
+        byId.remove(id);
         onDelete.forEach(listener -> listener.accept(connector));
     }
 
