@@ -111,7 +111,6 @@ public class ExportHubConfiguration implements CamelConfiguration {
         registry.bind("connectorStore", connectors);
 
         int parallelism = Integer.parseInt(props.resolveProperty("exporthub.pipeline.parallelism").orElse("4"));
-        // as many as can be running or queued in the pool at once
         TaskStore tasks = new TaskStore(database, 2 * parallelism);
         tasks.stopHandingOutWhen(() -> context.getStatus().isStopping());
         registry.bind("taskStore", tasks);
@@ -206,7 +205,9 @@ public class ExportHubConfiguration implements CamelConfiguration {
         ThreadPoolProfile profile = new ThreadPoolProfile("exporthub-delivery");
         profile.setPoolSize(parallelism);
         profile.setMaxPoolSize(parallelism);
-        profile.setMaxQueueSize(parallelism);
+        // deep enough that the workers still have files queued while the split's own thread, which
+        // runs a file itself when the queue is full (CallerRuns), is busy with it
+        profile.setMaxQueueSize(4 * parallelism);
         profile.setRejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns);
         return context.getExecutorServiceManager().newThreadPool(ExportHubConfiguration.class, "delivery", profile);
     }
