@@ -143,7 +143,8 @@ public class Database implements Service {
         return rs.wasNull() ? null : value;
     }
 
-    private <T> T withConnection(Work<T> work) {
+    /** Runs the work on a connection of the pool; an SQLException becomes a StoreException. */
+    public <T> T withConnection(Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
             return work.run(c);
         } catch (SQLException e) {

@@ -75,11 +75,15 @@ public class TableJobRunner {
         Files.createDirectories(dir);
         String fileName = safeName(table.name()) + "_" + job.id() + "." + request.fileType();
         Path part = dir.resolve(fileName + ".part");
-        Iterator<Map<String, Object>> rows = tables.scan(table, request.where().sql(), request.where().params(), request.orderBy());
-        if (request.where().residual() != null) {
-            rows = filter(rows, request.where().residual());
+        List<Field> fields = table.allFields();
+        long count;
+        try (TableStore.Scan scan = tables.scan(table, request.where().sql(), request.where().params(), request.orderBy())) {
+            Iterator<Object[]> rows = scan;
+            if (request.where().residual() != null) {
+                rows = filter(rows, fields, request.where().residual());
+            }
+            count = writer.write(request, table.name(), fields, rows, part);
         }
-        long count = writer.write(request, table.name(), rows, part);
         Files.move(part, dir.resolve(fileName), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         long expires = System.currentTimeMillis() / 1000 + linkTtl.toSeconds();
         jobs.finishExport(job.id(), fileName, count, expires);
@@ -90,15 +94,21 @@ public class TableJobRunner {
         return safe.length() > 100 ? safe.substring(0, 100) : safe;
     }
 
-    private static Iterator<Map<String, Object>> filter(Iterator<Map<String, Object>> rows, Predicate<Map<String, Object>> keep) {
+    /** The rows the predicate keeps; it sees a row as a map of field names to values. */
+    private static Iterator<Object[]> filter(Iterator<Object[]> rows, List<Field> fields, Predicate<Map<String, Object>> keep) {
         return new Iterator<>() {
-            private Map<String, Object> next;
+            private Object[] next;
 
             @Override
             public boolean hasNext() {
                 while (next == null && rows.hasNext()) {
-                    Map<String, Object> row = rows.next();
-                    if (keep.test(row)) {
+                    Object[] row = rows.next();
+                    Map<String, Object> named = new java.util.LinkedHashMap<>();
+                    for (int i = 0; i < row.length; i++) {
+                        Object value = row[i];
+                        named.put(fields.get(i).name(), value != null && fields.get(i).type().json() ? Json.read((String) value) : value);
+                    }
+                    if (keep.test(named)) {
                         next = row;
                     }
                 }
@@ -106,11 +116,11 @@ public class TableJobRunner {
             }
 
             @Override
-            public Map<String, Object> next() {
+            public Object[] next() {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                Map<String, Object> row = next;
+                Object[] row = next;
                 next = null;
                 return row;
             }

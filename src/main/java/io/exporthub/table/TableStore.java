@@ -1,6 +1,7 @@
 package io.exporthub.table;
 
 import java.security.SecureRandom;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -12,6 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.exporthub.api.ApiException;
@@ -37,7 +41,6 @@ public class TableStore {
     private static final TypeReference<List<Map<String, Object>>> FIELDS = new TypeReference<>() {
     };
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int PAGE = 2000;
 
     private final Database db;
     private final boolean mysql;
@@ -197,11 +200,22 @@ public class TableStore {
     }
 
     /**
+     * The rows of a scan, each the values of {@link TableDef#allFields()} in that order, typed as
+     * {@link Values#read} reads them except that JSON fields are their stored text; close it when done.
+     */
+    public interface Scan extends Iterator<Object[]>, AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
      * The rows matching {@code whereSql}, in the given order (ties by id), read a page at a time by
      * key: each page starts after the last row's sort key, so no page re-reads the ones before it and
-     * nothing holds more than a page.
+     * nothing holds more than a few pages. A thread of the scan reads the next page while the caller
+     * works through the current one; a page holds about {@link #PAGE_CHARS} characters of values
+     * (between {@link #PAGE_MIN} and {@link #PAGE_MAX} rows), so that wide rows make shorter pages.
      */
-    public Iterator<Map<String, Object>> scan(TableDef table, String whereSql, List<Object> params, List<Order> orders) {
+    public Scan scan(TableDef table, String whereSql, List<Object> params, List<Order> orders) {
         List<String> keys = new ArrayList<>();
         List<Boolean> descending = new ArrayList<>();
         for (Order order : orders) {
@@ -221,77 +235,198 @@ public class TableStore {
             keys.add("`id`");
             descending.add(false);
         }
-        StringBuilder select = new StringBuilder("SELECT t.*");
+        List<Field> fields = table.allFields();
+        // the columns in the order of the fields, then the keys: every value is read by its index
+        StringBuilder select = new StringBuilder("SELECT ");
+        for (int i = 0; i < fields.size(); i++) {
+            select.append(i == 0 ? "t." : ", t.").append(fields.get(i).quoted());
+        }
         StringBuilder orderBy = new StringBuilder(" ORDER BY ");
         for (int i = 0; i < keys.size(); i++) {
             select.append(", ").append(keys.get(i)).append(" AS k").append(i);
             orderBy.append(i == 0 ? "" : ", ").append(keys.get(i)).append(descending.get(i) ? " DESC" : " ASC");
         }
         select.append(" FROM ").append(table.rowsTable()).append(" t WHERE (").append(whereSql).append(')');
-        List<Field> fields = table.allFields();
-
-        return new Iterator<>() {
-            private Object[] lastKey;
-            private List<Map<String, Object>> page = List.of();
-            private int index;
-            private boolean exhausted;
-
-            @Override
-            public boolean hasNext() {
-                if (index < page.size()) {
-                    return true;
-                }
-                if (exhausted) {
-                    return false;
-                }
-                List<Object> args = new ArrayList<>(params);
-                StringBuilder sql = new StringBuilder(select);
-                if (lastKey != null) {
-                    sql.append(" AND (").append(after(keys, descending, lastKey, args)).append(')');
-                }
-                sql.append(orderBy).append(" LIMIT ").append(PAGE);
-                List<Object[]> keyValues = new ArrayList<>();
-                page = db.query(sql.toString(), rs -> {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    for (Field f : fields) {
-                        row.put(f.name(), Values.read(rs, f));
-                    }
-                    Object[] key = new Object[keys.size()];
-                    for (int i = 0; i < key.length; i++) {
-                        key[i] = rs.getObject("k" + i);
-                    }
-                    keyValues.add(key);
-                    return row;
-                }, args.toArray());
-                index = 0;
-                exhausted = page.size() < PAGE;
-                if (!page.isEmpty()) {
-                    lastKey = keyValues.get(keyValues.size() - 1);
-                }
-                return !page.isEmpty();
-            }
-
-            @Override
-            public Map<String, Object> next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return page.get(index++);
-            }
-        };
+        String first = select + orderBy.toString() + " LIMIT ";
+        // every page after the first has the same SQL: only the key it starts after, bound, differs
+        String next = select + " AND (" + after(keys, descending) + ")" + orderBy + " LIMIT ";
+        return new PrefetchingScan(table.id(), fields, keys.size(), params, first, next);
     }
 
-    /** (k0 > v0) OR (k0 = v0 AND k1 > v1) OR ...: the rows after the given key, in the order's directions. */
-    private static String after(List<String> keys, List<Boolean> descending, Object[] last, List<Object> args) {
+    static final int PAGE_MIN = 500;
+    static final int PAGE_MAX = 10_000;
+    static final long PAGE_CHARS = 2_000_000;
+
+    /** A scan whose thread reads the pages, each on the heels of the one before, at most one ahead of the caller. */
+    private final class PrefetchingScan implements Scan {
+        private static final Object END = new Object();
+
+        private final List<Field> fields;
+        private final int keyCount;
+        private final List<Object> params;
+        private final String firstSql;
+        private final String nextSql;
+        /** Pages read ahead: a List of rows, a RuntimeException, or END. */
+        private final BlockingQueue<Object> ready = new ArrayBlockingQueue<>(1);
+        private final Thread reader;
+        private volatile boolean closed;
+        private List<Object[]> page = List.of();
+        private int index;
+        private boolean ended;
+
+        PrefetchingScan(long tableId, List<Field> fields, int keyCount, List<Object> params, String firstSql, String nextSql) {
+            this.fields = fields;
+            this.keyCount = keyCount;
+            this.params = params;
+            this.firstSql = firstSql;
+            this.nextSql = nextSql;
+            this.reader = new Thread(this::readAll, "table-scan-" + tableId);
+            this.reader.setDaemon(true);
+            this.reader.start();
+        }
+
+        private void readAll() {
+            Object last;
+            try {
+                last = db.withConnection(this::readPages);
+            } catch (RuntimeException e) {
+                last = e;
+            } catch (Error e) {
+                last = new IllegalStateException("the table could not be read: " + e, e);
+            }
+            if (last != null) {
+                hand(last);
+            }
+        }
+
+        /** Reads every page into {@link #ready}; answers END, or null when the scan was closed. */
+        private Object readPages(Connection c) throws SQLException {
+            Object[] lastKey = null;
+            int limit = PAGE_MIN;
+            while (!closed) {
+                String sql = (lastKey == null ? firstSql : nextSql) + limit;
+                List<Object[]> rows = new ArrayList<>(limit);
+                long chars = 0;
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    int p = 1;
+                    for (Object param : params) {
+                        ps.setObject(p++, param);
+                    }
+                    if (lastKey != null) {
+                        for (int i = 0; i < lastKey.length; i++) {
+                            for (int j = 0; j <= i; j++) {
+                                ps.setObject(p++, lastKey[j]);
+                            }
+                        }
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            Object[] row = new Object[fields.size()];
+                            for (int i = 0; i < row.length; i++) {
+                                Field f = fields.get(i);
+                                if (f.type().json()) {
+                                    String text = rs.getString(i + 1);
+                                    chars += text == null ? 1 : text.length();
+                                    row[i] = text;
+                                } else {
+                                    Object value = Values.read(rs, i + 1, f);
+                                    chars += value instanceof String s ? s.length() : 8;
+                                    row[i] = value;
+                                }
+                            }
+                            rows.add(row);
+                            if (rows.size() == limit) {
+                                lastKey = new Object[keyCount];
+                                for (int i = 0; i < keyCount; i++) {
+                                    lastKey[i] = rs.getObject(row.length + 1 + i);
+                                }
+                            }
+                        }
+                    }
+                }
+                if (!rows.isEmpty() && !hand(rows)) {
+                    return null;
+                }
+                if (rows.size() < limit) {
+                    return END;
+                }
+                limit = (int) Math.max(PAGE_MIN, Math.min(PAGE_MAX, PAGE_CHARS * rows.size() / Math.max(1, chars)));
+            }
+            return null;
+        }
+
+        /** Hands a page (or the end, or a failure) to the caller; false when the scan was closed meanwhile. */
+        private boolean hand(Object item) {
+            try {
+                while (!closed) {
+                    if (ready.offer(item, 100, TimeUnit.MILLISECONDS)) {
+                        return true;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return false;
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (index == page.size()) {
+                if (ended) {
+                    return false;
+                }
+                Object item;
+                try {
+                    item = ready.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while reading the table");
+                }
+                if (item == END) {
+                    ended = true;
+                    return false;
+                }
+                if (item instanceof RuntimeException e) {
+                    ended = true;
+                    throw e;
+                }
+                @SuppressWarnings("unchecked")
+                List<Object[]> rows = (List<Object[]>) item;
+                page = rows;
+                index = 0;
+            }
+            return true;
+        }
+
+        @Override
+        public Object[] next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            Object[] row = page.get(index);
+            page.set(index++, null); // done with: the page does not keep it
+            return row;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            ready.clear();
+        }
+    }
+
+    /**
+     * (k0 > ?) OR (k0 = ? AND k1 > ?) OR ...: the rows after a key, in the order's directions; its
+     * values are bound k0; k0, k1; k0, k1, k2...
+     */
+    private static String after(List<String> keys, List<Boolean> descending) {
         StringBuilder or = new StringBuilder();
         for (int i = 0; i < keys.size(); i++) {
             or.append(i == 0 ? "(" : " OR (");
             for (int j = 0; j < i; j++) {
                 or.append(keys.get(j)).append(" = ? AND ");
-                args.add(last[j]);
             }
             or.append(keys.get(i)).append(descending.get(i) ? " < ?" : " > ?").append(')');
-            args.add(last[i]);
         }
         return or.toString();
     }
