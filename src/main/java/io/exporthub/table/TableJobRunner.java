@@ -10,8 +10,13 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.LinkedHashMap;
 import java.util.NoSuchElementException;
-import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 import io.exporthub.api.ApiException;
@@ -103,7 +108,7 @@ public class TableJobRunner {
             public boolean hasNext() {
                 while (next == null && rows.hasNext()) {
                     Object[] row = rows.next();
-                    Map<String, Object> named = new java.util.LinkedHashMap<>();
+                    Map<String, Object> named = new LinkedHashMap<>();
                     for (int i = 0; i < row.length; i++) {
                         Object value = row[i];
                         named.put(fields.get(i).name(), value != null && fields.get(i).type().json() ? Json.read((String) value) : value);
@@ -131,67 +136,174 @@ public class TableJobRunner {
         Path file = Path.of(job.stagedFile());
         boolean useId = Json.read(job.request()).path("use_id").asBoolean(false);
         ImportReader reader = new ImportReader(table, zone);
-        long[] counts = new long[2]; // inserted, failed
-        List<TableStore.NewRow> batch = new ArrayList<>();
-        Map<Long, String> failures = new java.util.LinkedHashMap<>();
+        List<Field> fields = table.allFields();
+        BuiltIns builtIns = new BuiltIns(fields);
         long now = System.currentTimeMillis() / 1000;
-        java.util.function.Consumer<ImportReader.Record> sink = record -> {
-            if (record.error() != null) {
-                failures.put(record.line(), record.error());
-            } else {
-                Optional<String> problem = complete(record.values(), useId, job.userId(), now);
-                if (problem.isPresent()) {
-                    failures.put(record.line(), problem.get());
+        try (TableStore.Loader loader = tables.loader(table);
+             Inserter inserter = new Inserter(job, loader)) {
+            Batch[] batch = {new Batch()};
+            Consumer<ImportReader.Record> sink = record -> {
+                Batch b = batch[0];
+                if (record.error() != null) {
+                    b.failures.put(record.line(), record.error());
                 } else {
-                    batch.add(new TableStore.NewRow(record.line(), record.values()));
+                    Object[] values = record.values();
+                    String problem = complete(values, builtIns, useId, job.userId(), now);
+                    if (problem != null) {
+                        b.failures.put(record.line(), problem);
+                    } else {
+                        for (int i = 0; i < values.length; i++) {
+                            values[i] = Values.toSql(fields.get(i), values[i]);
+                        }
+                        b.rows.add(new TableStore.NewRow(record.line(), values));
+                    }
                 }
-            }
-            if (batch.size() >= BATCH || failures.size() >= BATCH) {
-                flush(job, table, batch, failures, counts);
-            }
-        };
-        try {
+                if (b.rows.size() >= BATCH || b.failures.size() >= BATCH) {
+                    inserter.insert(b);
+                    batch[0] = new Batch();
+                }
+            };
             if (job.fileType().equals("csv")) {
                 reader.csv(file, sink);
             } else {
                 reader.json(file, sink);
             }
-            flush(job, table, batch, failures, counts);
-            jobs.finishImport(job.id(), counts[0], counts[1]);
+            inserter.insert(batch[0]);
+            inserter.await();
+            jobs.finishImport(job.id(), inserter.inserted, inserter.failed);
         } finally {
             Files.deleteIfExists(file);
         }
     }
 
-    private void flush(TableJobs.Job job, TableDef table, List<TableStore.NewRow> batch, Map<Long, String> failures, long[] counts) {
-        Map<Long, String> refused = tables.insert(table, batch);
-        counts[0] += batch.size() - refused.size();
-        failures.putAll(refused);
-        jobs.addFailures(job.id(), failures, Math.min(counts[1], TableJobs.FAILURES_KEPT));
-        counts[1] += failures.size();
-        batch.clear();
-        failures.clear();
+    /** Rows to insert and the records that failed before, by line. */
+    private static final class Batch {
+        final List<TableStore.NewRow> rows = new ArrayList<>();
+        final Map<Long, String> failures = new LinkedHashMap<>();
     }
 
-    /** Fills the built-ins a record left out; {@code id} from the file only with use_id. */
-    private static Optional<String> complete(Map<String, Object> values, boolean useId, long userId, long now) {
-        Object id = values.get("id");
+    /**
+     * Inserts the batches of an import in order on a thread of its own, so that the next batch is read
+     * while one goes in; a batch waits for the one before it. A failure of one surfaces on the next call.
+     */
+    private final class Inserter implements AutoCloseable {
+        private final TableJobs.Job job;
+        private final TableStore.Loader loader;
+        private final ExecutorService thread;
+        private Future<?> running;
+        /** Counted on the inserting thread, read after {@link #await()}. */
+        long inserted;
+        long failed;
+
+        Inserter(TableJobs.Job job, TableStore.Loader loader) {
+            this.job = job;
+            this.loader = loader;
+            this.thread = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "table-import-" + job.id());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+
+        void insert(Batch batch) {
+            await();
+            running = thread.submit(() -> flush(batch));
+        }
+
+        private void flush(Batch batch) {
+            Map<Long, String> refused = loader.insert(batch.rows);
+            inserted += batch.rows.size() - refused.size();
+            batch.failures.putAll(refused);
+            jobs.addFailures(job.id(), batch.failures, Math.min(failed, TableJobs.FAILURES_KEPT));
+            failed += batch.failures.size();
+        }
+
+        /** Waits for the batch going in; its failure is thrown here. */
+        void await() {
+            if (running == null) {
+                return;
+            }
+            Future<?> batch = running;
+            running = null;
+            try {
+                batch.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                batch.cancel(true);
+                throw new IllegalStateException("interrupted while importing");
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (cause instanceof Error error) {
+                    throw error;
+                }
+                throw new IllegalStateException(cause);
+            }
+        }
+
+        /** Lets a batch still going in end (the job has failed: its outcome no longer matters), then stops the thread. */
+        @Override
+        public void close() {
+            try {
+                await();
+            } catch (RuntimeException | Error ignored) {
+                // the job failed already, with the error that brought it here
+            } finally {
+                thread.shutdown();
+            }
+        }
+    }
+
+    /** Where the built-ins that an import fills are in a row. */
+    private record BuiltIns(int id, int createdAt, int updatedAt, int createdBy) {
+        BuiltIns(List<Field> fields) {
+            this(indexOf(fields, "id"), indexOf(fields, "created_at"), indexOf(fields, "updated_at"), indexOf(fields, "created_by"));
+        }
+
+        private static int indexOf(List<Field> fields, String name) {
+            for (int i = 0; i < fields.size(); i++) {
+                if (fields.get(i).name().equals(name)) {
+                    return i;
+                }
+            }
+            throw new IllegalStateException("no built-in " + name);
+        }
+    }
+
+    /** Fills the built-ins a record left out or left empty; {@code id} from the file only with use_id. Answers why not, or null. */
+    private static String complete(Object[] values, BuiltIns builtIns, boolean useId, long userId, long now) {
+        Object id = values[builtIns.id()];
         if (useId && id != null) {
-            if (!(id instanceof String s) || !s.matches("[0-9a-f]{24}")) {
-                return Optional.of("id: expected 24 lowercase hex characters");
+            if (!(id instanceof String s) || !lowercaseHex24(s)) {
+                return "id: expected 24 lowercase hex characters";
             }
         } else {
-            values.put("id", TableStore.newId());
+            values[builtIns.id()] = TableStore.newId();
         }
-        values.putIfAbsent("created_at", now);
-        values.putIfAbsent("updated_at", now);
-        if (values.get("created_at") == null) {
-            values.put("created_at", now);
+        if (values[builtIns.createdAt()] == null) {
+            values[builtIns.createdAt()] = now;
         }
-        if (values.get("updated_at") == null) {
-            values.put("updated_at", now);
+        if (values[builtIns.updatedAt()] == null) {
+            values[builtIns.updatedAt()] = now;
         }
-        values.putIfAbsent("created_by", userId);
-        return Optional.empty();
+        if (values[builtIns.createdBy()] == null) {
+            values[builtIns.createdBy()] = userId;
+        }
+        return null;
+    }
+
+    private static boolean lowercaseHex24(String s) {
+        if (s.length() != 24) {
+            return false;
+        }
+        for (int i = 0; i < 24; i++) {
+            char c = s.charAt(i);
+            if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -5,8 +5,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,8 +34,11 @@ public class TableStore {
     public record Order(Field field, boolean descending) {
     }
 
-    /** One row to insert, with the line it came from. */
-    public record NewRow(long line, Map<String, Object> values) {
+    /**
+     * One row to insert, with the line it came from: the values of {@link TableDef#allFields()} in that
+     * order, as JDBC binds them (see {@link Values#toSql}).
+     */
+    public record NewRow(long line, Object[] values) {
     }
 
     private static final TypeReference<List<Map<String, Object>>> FIELDS = new TypeReference<>() {
@@ -125,65 +128,214 @@ public class TableStore {
 
     /** A new record id: 24 hex characters, seconds first so that ids roughly follow creation. */
     public static String newId() {
-        byte[] bytes = new byte[12];
-        RANDOM.nextBytes(bytes);
+        byte[] random = RANDOM_BYTES.get();
+        int at = RANDOM_USED.get()[0];
+        if (at + 8 > random.length) {
+            RANDOM.nextBytes(random);
+            at = 0;
+        }
+        RANDOM_USED.get()[0] = at + 8;
         long seconds = System.currentTimeMillis() / 1000;
-        bytes[0] = (byte) (seconds >>> 24);
-        bytes[1] = (byte) (seconds >>> 16);
-        bytes[2] = (byte) (seconds >>> 8);
-        bytes[3] = (byte) seconds;
-        return HexFormat.of().formatHex(bytes);
+        char[] id = new char[24];
+        for (int i = 0; i < 4; i++) {
+            int b = (int) (seconds >>> (24 - 8 * i)) & 0xff;
+            id[2 * i] = HEX[b >>> 4];
+            id[2 * i + 1] = HEX[b & 0xf];
+        }
+        for (int i = 0; i < 8; i++) {
+            int b = random[at + i] & 0xff;
+            id[8 + 2 * i] = HEX[b >>> 4];
+            id[9 + 2 * i] = HEX[b & 0xf];
+        }
+        return new String(id);
     }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    /** Random bytes of ids, drawn 4 KiB at a time: one call to the SecureRandom per 512 ids. */
+    private static final ThreadLocal<byte[]> RANDOM_BYTES = ThreadLocal.withInitial(() -> new byte[4096]);
+    private static final ThreadLocal<int[]> RANDOM_USED = ThreadLocal.withInitial(() -> new int[] {4096});
+
+    /** Rows of one INSERT statement: no more, and about {@link #STATEMENT_BYTES} of values at most. */
+    static final int STATEMENT_ROWS = 1000;
+    static final long STATEMENT_BYTES = 1 << 20;
 
     /**
-     * Inserts a batch in one statement batch; when the batch fails (a duplicate id...), row by row, so
-     * that a bad row fails alone. Answers the reason of each row that failed, by line.
+     * Inserts batches of rows into a table on one connection, held until {@link #close()}. A batch is
+     * one transaction of multi-row INSERT statements; when it fails (a duplicate id...), it is rolled
+     * back and inserted row by row, so that a bad row fails alone.
      */
-    public Map<Long, String> insert(TableDef table, List<NewRow> rows) {
-        Map<Long, String> failures = new LinkedHashMap<>();
-        if (rows.isEmpty()) {
-            return failures;
-        }
-        List<Field> fields = table.allFields();
-        StringBuilder sql = new StringBuilder("INSERT INTO ").append(table.rowsTable()).append(" (");
-        StringBuilder marks = new StringBuilder();
-        for (int i = 0; i < fields.size(); i++) {
-            sql.append(i == 0 ? "" : ", ").append(fields.get(i).quoted());
-            marks.append(i == 0 ? "?" : ", ?");
-        }
-        sql.append(") VALUES (").append(marks).append(')');
-        try {
-            db.inTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                    for (NewRow row : rows) {
-                        bindRow(ps, fields, row);
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-                return null;
-            });
-        } catch (StoreException batchFailed) {
-            for (NewRow row : rows) {
-                try {
-                    db.inTransaction(c -> {
-                        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                            bindRow(ps, fields, row);
-                            return ps.executeUpdate();
-                        }
-                    });
-                } catch (StoreException e) {
-                    failures.put(row.line(), "the database refused the row: " + rootMessage(e));
-                }
-            }
-        }
-        return failures;
+    public Loader loader(TableDef table) {
+        return new Loader(table);
     }
 
-    private static void bindRow(PreparedStatement ps, List<Field> fields, NewRow row) throws SQLException {
-        for (int i = 0; i < fields.size(); i++) {
-            ps.setObject(i + 1, Values.toSql(fields.get(i), row.values().get(fields.get(i).name())));
+    public final class Loader implements AutoCloseable {
+        private final List<Field> fields;
+        private final String insert;
+        private final String marks;
+        private final int rowsPerStatement;
+        /** Statements by the rows they insert, prepared on {@link #connection}. */
+        private final Map<Integer, PreparedStatement> statements = new java.util.HashMap<>();
+        private Connection connection;
+
+        private Loader(TableDef table) {
+            this.fields = table.allFields();
+            StringBuilder sql = new StringBuilder("INSERT INTO ").append(table.rowsTable()).append(" (");
+            StringBuilder row = new StringBuilder("(");
+            for (int i = 0; i < fields.size(); i++) {
+                sql.append(i == 0 ? "" : ", ").append(fields.get(i).quoted());
+                row.append(i == 0 ? "?" : ", ?");
+            }
+            this.insert = sql.append(") VALUES ").toString();
+            this.marks = row.append(')').toString();
+            // at most 65,535 placeholders in a statement, as servers that prepare statements allow
+            this.rowsPerStatement = Math.max(1, Math.min(STATEMENT_ROWS, 65_535 / fields.size()));
         }
+
+        /** Inserts the rows; answers the reason of each row that failed, by line. */
+        public Map<Long, String> insert(List<NewRow> rows) {
+            Map<Long, String> failures = new LinkedHashMap<>();
+            if (rows.isEmpty()) {
+                return failures;
+            }
+            try {
+                insertAll(rows);
+                return failures;
+            } catch (SQLException batchFailed) {
+                rollback();
+            }
+            for (NewRow row : rows) {
+                try {
+                    PreparedStatement one = statement(1);
+                    bind(one, 1, row.values());
+                    one.executeUpdate();
+                    connection.commit();
+                } catch (SQLException e) {
+                    failures.put(row.line(), "the database refused the row: " + rootMessage(e));
+                    rollback();
+                }
+            }
+            return failures;
+        }
+
+        private void insertAll(List<NewRow> rows) throws SQLException {
+            int from = 0;
+            while (from < rows.size()) {
+                int to = from;
+                long bytes = 0;
+                while (to < rows.size() && to - from < rowsPerStatement) {
+                    bytes += bytes(rows.get(to).values());
+                    if (to > from && bytes > STATEMENT_BYTES) {
+                        break;
+                    }
+                    to++;
+                }
+                PreparedStatement ps = statement(to - from);
+                int index = 1;
+                for (int r = from; r < to; r++) {
+                    index = bind(ps, index, rows.get(r).values());
+                }
+                ps.executeUpdate();
+                from = to;
+            }
+            connection.commit();
+        }
+
+        private static long bytes(Object[] values) {
+            long bytes = 0;
+            for (Object value : values) {
+                // at most 3 bytes a UTF-16 char, quoting included
+                bytes += value instanceof String s ? 3L * s.length() + 3 : 24;
+            }
+            return bytes;
+        }
+
+        private int bind(PreparedStatement ps, int index, Object[] values) throws SQLException {
+            for (int i = 0; i < values.length; i++) {
+                Object value = values[i];
+                if (value == null) {
+                    ps.setNull(index++, sqlType(fields.get(i).type()));
+                } else if (value instanceof String s) {
+                    ps.setString(index++, s);
+                } else if (value instanceof Long l) {
+                    ps.setLong(index++, l);
+                } else if (value instanceof Double d) {
+                    ps.setDouble(index++, d);
+                } else if (value instanceof Boolean b) {
+                    ps.setBoolean(index++, b);
+                } else {
+                    ps.setObject(index++, value);
+                }
+            }
+            return index;
+        }
+
+        private PreparedStatement statement(int rows) throws SQLException {
+            if (connection == null || connection.isClosed()) {
+                open();
+            }
+            PreparedStatement ps = statements.get(rows);
+            if (ps == null) {
+                StringBuilder sql = new StringBuilder(insert.length() + rows * (marks.length() + 2)).append(insert);
+                for (int r = 0; r < rows; r++) {
+                    sql.append(r == 0 ? "" : ", ").append(marks);
+                }
+                ps = connection.prepareStatement(sql.toString());
+                statements.put(rows, ps);
+            }
+            return ps;
+        }
+
+        private void open() throws SQLException {
+            closeConnection();
+            connection = db.dataSource().getConnection();
+            connection.setAutoCommit(false);
+        }
+
+        /** Rolls back; a connection that cannot is dropped, and the next statement takes a new one. */
+        private void rollback() {
+            if (connection == null) {
+                return;
+            }
+            try {
+                connection.rollback();
+            } catch (SQLException e) {
+                closeConnection();
+            }
+        }
+
+        private void closeConnection() {
+            statements.clear();
+            if (connection != null) {
+                try {
+                    connection.close();
+                } catch (SQLException ignored) {
+                    // the pool drops it
+                }
+                connection = null;
+            }
+        }
+
+        @Override
+        public void close() {
+            if (connection != null) {
+                try {
+                    connection.rollback();
+                    connection.setAutoCommit(true);
+                } catch (SQLException ignored) {
+                    // closed below: the pool checks it
+                }
+            }
+            closeConnection();
+        }
+    }
+
+    private static int sqlType(FieldType type) {
+        return switch (type) {
+            case INTEGER, DATE -> Types.BIGINT;
+            case NUMBER -> Types.DOUBLE;
+            case BOOLEAN -> Types.BOOLEAN;
+            default -> Types.VARCHAR;
+        };
     }
 
     private static String rootMessage(Throwable e) {
@@ -213,7 +365,7 @@ public class TableStore {
      * key: each page starts after the last row's sort key, so no page re-reads the ones before it and
      * nothing holds more than a few pages. A thread of the scan reads the next page while the caller
      * works through the current one; a page holds about {@link #PAGE_CHARS} characters of values
-     * (between {@link #PAGE_MIN} and {@link #PAGE_MAX} rows), so that wide rows make shorter pages.
+     * (between 500 and 10,000 rows), so that wide rows make shorter pages.
      */
     public Scan scan(TableDef table, String whereSql, List<Object> params, List<Order> orders) {
         List<String> keys = new ArrayList<>();
@@ -253,9 +405,16 @@ public class TableStore {
         return new PrefetchingScan(table.id(), fields, keys.size(), params, first, next);
     }
 
-    static final int PAGE_MIN = 500;
-    static final int PAGE_MAX = 10_000;
     static final long PAGE_CHARS = 2_000_000;
+    private int pageMin = 500;
+    private int pageMax = 10_000;
+
+    /** Other bounds of the rows of a page, for tests that read many pages of few rows. */
+    TableStore pageRows(int min, int max) {
+        this.pageMin = min;
+        this.pageMax = max;
+        return this;
+    }
 
     /** A scan whose thread reads the pages, each on the heels of the one before, at most one ahead of the caller. */
     private final class PrefetchingScan implements Scan {
@@ -302,7 +461,7 @@ public class TableStore {
         /** Reads every page into {@link #ready}; answers END, or null when the scan was closed. */
         private Object readPages(Connection c) throws SQLException {
             Object[] lastKey = null;
-            int limit = PAGE_MIN;
+            int limit = pageMin;
             while (!closed) {
                 String sql = (lastKey == null ? firstSql : nextSql) + limit;
                 List<Object[]> rows = new ArrayList<>(limit);
@@ -350,7 +509,7 @@ public class TableStore {
                 if (rows.size() < limit) {
                     return END;
                 }
-                limit = (int) Math.max(PAGE_MIN, Math.min(PAGE_MAX, PAGE_CHARS * rows.size() / Math.max(1, chars)));
+                limit = (int) Math.max(pageMin, Math.min(pageMax, PAGE_CHARS * rows.size() / Math.max(1, chars)));
             }
             return null;
         }

@@ -107,7 +107,7 @@ public final class Values {
                     throw mismatch(field, "true or false");
                 case DATE:
                     String t = cell.trim();
-                    return t.matches("-?\\d+") ? Math.multiplyExact(Long.parseLong(t), 1000L) : parseDate(field, t, zone);
+                    return isInteger(t) ? Math.multiplyExact(Long.parseLong(t), 1000L) : parseDate(field, t, zone);
                 default:
                     JsonNode node;
                     try {
@@ -120,6 +120,21 @@ public final class Values {
         } catch (NumberFormatException e) {
             throw mismatch(field, field.type() == FieldType.INTEGER ? "an integer" : "a number");
         }
+    }
+
+    /** Whether the text is an optional minus and ASCII digits, as the regex {@code -?\\d+} says. */
+    static boolean isInteger(String text) {
+        int start = text.startsWith("-") ? 1 : 0;
+        if (text.length() == start) {
+            return false;
+        }
+        for (int i = start; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     static long parseDate(Field field, String text, ZoneId zone) {
@@ -158,7 +173,7 @@ public final class Values {
         return new IllegalArgumentException(field.name() + ": expected " + expected + " (" + field.type().id() + " field)");
     }
 
-    /** What JDBC binds for a typed value. */
+    /** What JDBC binds for a typed value: JSON as its text (text already is). */
     public static Object toSql(Field field, Object value) {
         return value instanceof JsonNode node ? Json.write(node) : value;
     }
@@ -264,6 +279,52 @@ public final class Values {
      */
     public static String canonicalJson(String text) {
         return plainArray(text) ? text : Json.write(Json.read(text));
+    }
+
+    /**
+     * Whether a CSV cell of an array field is, as it is, the JSON text to store: a {@link #plainArray}
+     * whose items are all of the field's items type, so that {@link #fromText} would accept it and
+     * {@code Json.write} give it back unchanged.
+     */
+    static boolean plainArrayOf(String s, FieldType items) {
+        if (!plainArray(s)) {
+            return false;
+        }
+        if (items == null) {
+            return true;
+        }
+        // the first character of each item of the outer array says its type: no escapes, no spaces
+        int depth = 0;
+        boolean itemStarts = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (itemStarts) {
+                itemStarts = false;
+                if (c == ']') {
+                    return true; // []
+                }
+                boolean ok = switch (items) {
+                    case STRING, DATE, REFERENCE -> c == '"';
+                    case INTEGER, NUMBER -> c == '-' || (c >= '0' && c <= '9');
+                    case BOOLEAN -> c == 't' || c == 'f';
+                    case ARRAY -> c == '[';
+                    default -> false;
+                };
+                if (!ok) {
+                    return false;
+                }
+            }
+            if (c == '"') {
+                i = s.indexOf('"', i + 1);
+            } else if (c == '[') {
+                itemStarts = depth++ == 0;
+            } else if (c == ']') {
+                depth--;
+            } else if (c == ',' && depth == 1) {
+                itemStarts = true;
+            }
+        }
+        return true;
     }
 
     static boolean plainArray(String s) {

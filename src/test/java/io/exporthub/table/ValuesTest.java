@@ -75,7 +75,43 @@ class ValuesTest {
     }
 
     @Test
+    void anArrayCellTakenAsItIsIsWhatTheLongWayStores() {
+        Random random = new Random(11);
+        String[] items = {"\"a\"", "\"中文, x\"", "\"\"", "1", "-20", "0", "1.5", "true", "false", "null", "[]", "[\"b\"]", "[1]",
+                "{\"k\":1}", "\"a\\\"b\"", "-0"};
+        List<FieldType> types = new java.util.ArrayList<>(List.of(FieldType.values()));
+        types.add(null);
+        int taken = 0;
+        for (int k = 0; k < 20_000; k++) {
+            StringBuilder cell = new StringBuilder("[");
+            int length = random.nextInt(4);
+            for (int i = 0; i < length; i++) {
+                cell.append(i == 0 ? "" : random.nextInt(20) == 0 ? ", " : ",").append(items[random.nextInt(items.length)]);
+            }
+            String text = cell.append(']').toString();
+            for (FieldType itemsType : types) {
+                if (itemsType == FieldType.ARRAY) {
+                    continue; // no arrays of arrays
+                }
+                if (Values.plainArrayOf(text, itemsType)) {
+                    taken++;
+                    Field field = new Field("a", FieldType.ARRAY, itemsType, false);
+                    Object value = Values.fromText(field, text, ZoneId.of("UTC"));
+                    assertThat(Values.toSql(field, value)).as("%s of %s", text, itemsType).isEqualTo(text);
+                }
+            }
+        }
+        assertThat(taken).isGreaterThan(10_000);
+    }
+
+    @Test
     void theShortcutTakesTheCommonArrays() {
+        assertThat(Values.plainArrayOf("[\"t1\",\"x\"]", FieldType.STRING)).isTrue();
+        assertThat(Values.plainArrayOf("[]", FieldType.INTEGER)).isTrue();
+        assertThat(Values.plainArrayOf("[1,-2]", FieldType.NUMBER)).isTrue();
+        assertThat(Values.plainArrayOf("[1,\"x\"]", FieldType.INTEGER)).isFalse();
+        assertThat(Values.plainArrayOf("[null]", FieldType.STRING)).isFalse();
+        assertThat(Values.plainArrayOf("[null]", null)).isTrue();
         assertThat(Values.plainArray("[\"t1\",\"x\"]")).isTrue();
         assertThat(Values.plainArray("[\"user:anonymous\"]")).isTrue();
         assertThat(Values.plainArray("[1,2,[true,null]]")).isTrue();
