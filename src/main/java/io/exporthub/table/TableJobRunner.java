@@ -139,8 +139,7 @@ public class TableJobRunner {
         List<Field> fields = table.allFields();
         BuiltIns builtIns = new BuiltIns(fields);
         long now = System.currentTimeMillis() / 1000;
-        try (TableStore.Loader loader = tables.loader(table);
-             Inserter inserter = new Inserter(job, loader)) {
+        try (Inserter inserter = new Inserter(job, tables.loader(table))) {
             Batch[] batch = {new Batch()};
             Consumer<ImportReader.Record> sink = record -> {
                 Batch b = batch[0];
@@ -183,15 +182,17 @@ public class TableJobRunner {
     }
 
     /**
-     * Inserts the batches of an import in order on a thread of its own, so that the next batch is read
-     * while one goes in; a batch waits for the one before it. A failure of one surfaces on the next call.
+     * Inserts the batches of an import on a thread of its own, one at a time in the order of the file,
+     * so that the next batch is read while one goes in. The outcome of a batch (rows inserted, failures
+     * kept) is taken on the caller's thread, when it hands over the next batch or awaits the last; the
+     * failure of a batch surfaces there.
      */
     private final class Inserter implements AutoCloseable {
         private final TableJobs.Job job;
         private final TableStore.Loader loader;
         private final ExecutorService thread;
-        private Future<?> running;
-        /** Counted on the inserting thread, read after {@link #await()}. */
+        private Batch inserting;
+        private Future<Map<Long, String>> refused;
         long inserted;
         long failed;
 
@@ -207,29 +208,29 @@ public class TableJobRunner {
 
         void insert(Batch batch) {
             await();
-            running = thread.submit(() -> flush(batch));
+            inserting = batch;
+            refused = thread.submit(() -> loader.insert(batch.rows));
         }
 
-        private void flush(Batch batch) {
-            Map<Long, String> refused = loader.insert(batch.rows);
-            inserted += batch.rows.size() - refused.size();
-            batch.failures.putAll(refused);
+        /** Waits for the batch going in and takes its outcome. */
+        void await() {
+            if (inserting == null) {
+                return;
+            }
+            Batch batch = inserting;
+            inserting = null;
+            Map<Long, String> refusedRows = outcome(refused);
+            inserted += batch.rows.size() - refusedRows.size();
+            batch.failures.putAll(refusedRows);
             jobs.addFailures(job.id(), batch.failures, Math.min(failed, TableJobs.FAILURES_KEPT));
             failed += batch.failures.size();
         }
 
-        /** Waits for the batch going in; its failure is thrown here. */
-        void await() {
-            if (running == null) {
-                return;
-            }
-            Future<?> batch = running;
-            running = null;
+        private static <T> T outcome(Future<T> future) {
             try {
-                batch.get();
+                return future.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                batch.cancel(true);
                 throw new IllegalStateException("interrupted while importing");
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
@@ -243,11 +244,13 @@ public class TableJobRunner {
             }
         }
 
-        /** Lets a batch still going in end (the job has failed: its outcome no longer matters), then stops the thread. */
+        /** Lets a batch still going in end (the job failed: its outcome no longer matters), then stops the thread. */
         @Override
         public void close() {
             try {
-                await();
+                if (inserting != null) {
+                    outcome(refused);
+                }
             } catch (RuntimeException | Error ignored) {
                 // the job failed already, with the error that brought it here
             } finally {

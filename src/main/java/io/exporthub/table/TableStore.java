@@ -155,27 +155,24 @@ public class TableStore {
     private static final ThreadLocal<byte[]> RANDOM_BYTES = ThreadLocal.withInitial(() -> new byte[4096]);
     private static final ThreadLocal<int[]> RANDOM_USED = ThreadLocal.withInitial(() -> new int[] {4096});
 
-    /** Rows of one INSERT statement: no more, and about {@link #STATEMENT_BYTES} of values at most. */
+    /** Rows of one INSERT statement: no more, and about {@link #STATEMENT_BYTES} of values at most (one row may have more). */
     static final int STATEMENT_ROWS = 1000;
     static final long STATEMENT_BYTES = 1 << 20;
 
     /**
-     * Inserts batches of rows into a table on one connection, held until {@link #close()}. A batch is
-     * one transaction of multi-row INSERT statements; when it fails (a duplicate id...), it is rolled
-     * back and inserted row by row, so that a bad row fails alone.
+     * Inserts batches of rows into a table. A batch is one transaction of multi-row INSERT statements;
+     * when it fails (a duplicate id...), it is rolled back and inserted row by row, each row its own
+     * transaction, so that a bad row fails alone. Batches may go in from several threads at once.
      */
     public Loader loader(TableDef table) {
         return new Loader(table);
     }
 
-    public final class Loader implements AutoCloseable {
+    public final class Loader {
         private final List<Field> fields;
         private final String insert;
         private final String marks;
         private final int rowsPerStatement;
-        /** Statements by the rows they insert, prepared on {@link #connection}. */
-        private final Map<Integer, PreparedStatement> statements = new java.util.HashMap<>();
-        private Connection connection;
 
         private Loader(TableDef table) {
             this.fields = table.allFields();
@@ -198,46 +195,69 @@ public class TableStore {
                 return failures;
             }
             try {
-                insertAll(rows);
+                db.inTransaction(c -> {
+                    insertAll(c, rows);
+                    return null;
+                });
                 return failures;
-            } catch (SQLException batchFailed) {
-                rollback();
+            } catch (StoreException batchFailed) {
+                // row by row below
             }
+            String one = sql(1);
             for (NewRow row : rows) {
                 try {
-                    PreparedStatement one = statement(1);
-                    bind(one, 1, row.values());
-                    one.executeUpdate();
-                    connection.commit();
-                } catch (SQLException e) {
+                    db.inTransaction(c -> {
+                        try (PreparedStatement ps = c.prepareStatement(one)) {
+                            bind(ps, 1, row.values());
+                            return ps.executeUpdate();
+                        }
+                    });
+                } catch (StoreException e) {
                     failures.put(row.line(), "the database refused the row: " + rootMessage(e));
-                    rollback();
                 }
             }
             return failures;
         }
 
-        private void insertAll(List<NewRow> rows) throws SQLException {
-            int from = 0;
-            while (from < rows.size()) {
-                int to = from;
-                long bytes = 0;
-                while (to < rows.size() && to - from < rowsPerStatement) {
-                    bytes += bytes(rows.get(to).values());
-                    if (to > from && bytes > STATEMENT_BYTES) {
-                        break;
+        private void insertAll(Connection c, List<NewRow> rows) throws SQLException {
+            Map<Integer, PreparedStatement> statements = new java.util.HashMap<>();
+            try {
+                int from = 0;
+                while (from < rows.size()) {
+                    int to = from;
+                    long bytes = 0;
+                    while (to < rows.size() && to - from < rowsPerStatement) {
+                        bytes += bytes(rows.get(to).values());
+                        if (to > from && bytes > STATEMENT_BYTES) {
+                            break;
+                        }
+                        to++;
                     }
-                    to++;
+                    PreparedStatement ps = statements.get(to - from);
+                    if (ps == null) {
+                        ps = c.prepareStatement(sql(to - from));
+                        statements.put(to - from, ps);
+                    }
+                    int index = 1;
+                    for (int r = from; r < to; r++) {
+                        index = bind(ps, index, rows.get(r).values());
+                    }
+                    ps.executeUpdate();
+                    from = to;
                 }
-                PreparedStatement ps = statement(to - from);
-                int index = 1;
-                for (int r = from; r < to; r++) {
-                    index = bind(ps, index, rows.get(r).values());
+            } finally {
+                for (PreparedStatement ps : statements.values()) {
+                    ps.close();
                 }
-                ps.executeUpdate();
-                from = to;
             }
-            connection.commit();
+        }
+
+        private String sql(int rows) {
+            StringBuilder sql = new StringBuilder(insert.length() + rows * (marks.length() + 2)).append(insert);
+            for (int r = 0; r < rows; r++) {
+                sql.append(r == 0 ? "" : ", ").append(marks);
+            }
+            return sql.toString();
         }
 
         private static long bytes(Object[] values) {
@@ -267,65 +287,6 @@ public class TableStore {
                 }
             }
             return index;
-        }
-
-        private PreparedStatement statement(int rows) throws SQLException {
-            if (connection == null || connection.isClosed()) {
-                open();
-            }
-            PreparedStatement ps = statements.get(rows);
-            if (ps == null) {
-                StringBuilder sql = new StringBuilder(insert.length() + rows * (marks.length() + 2)).append(insert);
-                for (int r = 0; r < rows; r++) {
-                    sql.append(r == 0 ? "" : ", ").append(marks);
-                }
-                ps = connection.prepareStatement(sql.toString());
-                statements.put(rows, ps);
-            }
-            return ps;
-        }
-
-        private void open() throws SQLException {
-            closeConnection();
-            connection = db.dataSource().getConnection();
-            connection.setAutoCommit(false);
-        }
-
-        /** Rolls back; a connection that cannot is dropped, and the next statement takes a new one. */
-        private void rollback() {
-            if (connection == null) {
-                return;
-            }
-            try {
-                connection.rollback();
-            } catch (SQLException e) {
-                closeConnection();
-            }
-        }
-
-        private void closeConnection() {
-            statements.clear();
-            if (connection != null) {
-                try {
-                    connection.close();
-                } catch (SQLException ignored) {
-                    // the pool drops it
-                }
-                connection = null;
-            }
-        }
-
-        @Override
-        public void close() {
-            if (connection != null) {
-                try {
-                    connection.rollback();
-                    connection.setAutoCommit(true);
-                } catch (SQLException ignored) {
-                    // closed below: the pool checks it
-                }
-            }
-            closeConnection();
         }
     }
 

@@ -51,7 +51,8 @@ class TableStoreTest {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "mariadb"})
     void aScanReadsEveryRowInOrderAcrossPages(String kind) throws Exception {
-        try (Setup s = setup(kind); TableStore.Loader loader = s.store().loader(s.table())) {
+        try (Setup s = setup(kind)) {
+            TableStore.Loader loader = s.store().loader(s.table());
             List<Object[]> rows = new ArrayList<>();
             List<TableStore.NewRow> batch = new ArrayList<>();
             for (int k = 0; k < ROWS; k++) {
@@ -109,7 +110,8 @@ class TableStoreTest {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "mariadb"})
     void aRowTheDatabaseRefusesFailsAlone(String kind) throws Exception {
-        try (Setup s = setup(kind); TableStore.Loader loader = s.store().loader(s.table())) {
+        try (Setup s = setup(kind)) {
+            TableStore.Loader loader = s.store().loader(s.table());
             List<TableStore.NewRow> first = new ArrayList<>();
             for (int k = 0; k < 10; k++) {
                 first.add(new TableStore.NewRow(k + 2, row(k)));
