@@ -428,6 +428,11 @@ public class TableStore {
                 List<Object[]> rows = new ArrayList<>(limit);
                 long chars = 0;
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    if (mysql) {
+                        // Connector/J hands the rows over as they arrive instead of after the last: the page
+                        // is read while the server still sends it (no server cursor: that is not useCursorFetch)
+                        ps.setFetchSize(Integer.MIN_VALUE);
+                    }
                     int p = 1;
                     for (Object param : params) {
                         ps.setObject(p++, param);
