@@ -58,10 +58,17 @@ public class Database implements Service {
         return url;
     }
 
-    /** Connector/J sends a batch as one multi-row INSERT only when asked: task files and table rows go in batches. */
+    /**
+     * Connector/J sends a batch as one multi-row INSERT only when asked: task files and table rows go in
+     * batches. A result set read as it arrives (table exports read their pages so) needs no session
+     * variable set around it: its reader takes every row at once, so the server never waits on it.
+     */
     static String batched(String url) {
         if (url.startsWith("jdbc:mysql:") && !url.contains("rewriteBatchedStatements")) {
-            return url + (url.contains("?") ? "&" : "?") + "rewriteBatchedStatements=true";
+            url = url + (url.contains("?") ? "&" : "?") + "rewriteBatchedStatements=true";
+        }
+        if (url.startsWith("jdbc:mysql:") && !url.contains("netTimeoutForStreamingResults")) {
+            url = url + (url.contains("?") ? "&" : "?") + "netTimeoutForStreamingResults=0";
         }
         return url;
     }
@@ -143,7 +150,8 @@ public class Database implements Service {
         return rs.wasNull() ? null : value;
     }
 
-    private <T> T withConnection(Work<T> work) {
+    /** Runs the work on a connection of the pool; an SQLException becomes a StoreException. */
+    public <T> T withConnection(Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
             return work.run(c);
         } catch (SQLException e) {

@@ -1,6 +1,5 @@
 package io.exporthub.table;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Writer;
@@ -10,13 +9,12 @@ import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import io.exporthub.api.Json;
 import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
 import org.apache.poi.ss.usermodel.Cell;
 import org.apache.poi.ss.usermodel.Row;
 import org.apache.poi.ss.util.WorkbookUtil;
@@ -26,11 +24,18 @@ import org.apache.poi.xssf.streaming.SXSSFWorkbook;
 /**
  * Writes streamed rows to a file, one row at a time: CSV (RFC 4180, UTF-8, header row), JSON Lines,
  * or XLSX through POI's SXSSF, which keeps a window of rows in memory and flushes the rest to disk.
+ * A row is the values of the table's fields ({@link TableDef#allFields()}), in that order, as a
+ * {@link TableStore.Scan} reads them (JSON fields as their stored text).
  */
 public final class ExportWriter {
 
     /** Rows SXSSF keeps in memory before flushing them to its temporary file. */
     private static final int XLSX_WINDOW = 200;
+    /** Characters of CSV text gathered before they go to the file. */
+    private static final int CSV_CHUNK = 1 << 16;
+    private static final CSVFormat CSV = CSVFormat.RFC4180;
+    /** Values one at a time into a generator that the writer flushes when it is done, not after each value. */
+    private static final ObjectWriter JSON_VALUES = Json.MAPPER.writer().without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
 
     private final ZoneId zone;
     private final boolean neutraliseFormulas;
@@ -40,44 +45,87 @@ public final class ExportWriter {
         this.neutraliseFormulas = neutraliseFormulas;
     }
 
-    /** Writes every row to {@code file}; answers how many. */
-    public long write(ExportRequest request, String sheetName, Iterator<Map<String, Object>> rows, Path file) throws IOException {
+    /** Writes every row to {@code file}; answers how many. {@code fields} are the fields of a row, in order. */
+    public long write(ExportRequest request, String sheetName, List<Field> fields, Iterator<Object[]> rows, Path file) throws IOException {
+        Columns columns = new Columns(request, fields);
         return switch (request.fileType()) {
-            case "csv" -> csv(request, rows, file);
-            case "json" -> jsonLines(request, rows, file);
-            default -> xlsx(request, sheetName, rows, file);
+            case "csv" -> csv(request, columns, rows, file);
+            case "json" -> jsonLines(columns, rows, file);
+            default -> xlsx(request, columns, sheetName, rows, file);
         };
     }
 
-    private Object value(ExportRequest request, Field field, Map<String, Object> row) {
-        return Values.output(field, row.get(field.name()), zone, request.timestampKeys().contains(field.name()));
-    }
+    /** The exported columns: their fields, where each is in a row, and whether it is converted from unix seconds. */
+    private static final class Columns {
+        final Field[] fields;
+        final int[] index;
+        final boolean[] timestamp;
 
-    private long csv(ExportRequest request, Iterator<Map<String, Object>> rows, Path file) throws IOException {
-        long count = 0;
-        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-             CSVPrinter csv = new CSVPrinter(out, CSVFormat.RFC4180)) {
-            csv.printRecord(request.headerRow());
+        Columns(ExportRequest request, List<Field> rowFields) {
             List<Field> columns = request.columns();
-            Object[] cells = new Object[columns.size()];
-            while (rows.hasNext()) {
-                Map<String, Object> row = rows.next();
-                for (int i = 0; i < cells.length; i++) {
-                    cells[i] = cell(value(request, columns.get(i), row), columns.get(i));
-                }
-                csv.printRecord(cells);
-                count++;
+            fields = columns.toArray(new Field[0]);
+            index = new int[fields.length];
+            timestamp = new boolean[fields.length];
+            for (int i = 0; i < fields.length; i++) {
+                String name = fields[i].name();
+                index[i] = indexOf(rowFields, name);
+                timestamp[i] = request.timestampKeys().contains(name);
             }
         }
+
+        private static int indexOf(List<Field> fields, String name) {
+            for (int i = 0; i < fields.size(); i++) {
+                if (fields.get(i).name().equals(name)) {
+                    return i;
+                }
+            }
+            throw new IllegalArgumentException("no field " + name);
+        }
+    }
+
+    private Object value(Columns columns, int column, Object[] row) {
+        return Values.output(columns.fields[column], row[columns.index[column]], zone, columns.timestamp[column]);
+    }
+
+    private long csv(ExportRequest request, Columns columns, Iterator<Object[]> rows, Path file) throws IOException {
+        long count = 0;
+        // the rows are formatted into a buffer that goes to the file a chunk at a time
+        StringBuilder text = new StringBuilder(CSV_CHUNK + 4096);
+        char[] chunk = new char[CSV_CHUNK + 4096];
+        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            CSV.printRecord(text, request.headerRow().toArray());
+            int width = columns.fields.length;
+            while (rows.hasNext()) {
+                Object[] row = rows.next();
+                for (int i = 0; i < width; i++) {
+                    CSV.print(cell(value(columns, i, row), columns.fields[i]), text, i == 0);
+                }
+                CSV.println(text);
+                count++;
+                if (text.length() >= CSV_CHUNK) {
+                    chunk = drain(text, chunk, out);
+                }
+            }
+            drain(text, chunk, out);
+        }
         return count;
+    }
+
+    private static char[] drain(StringBuilder text, char[] chunk, Writer out) throws IOException {
+        int length = text.length();
+        char[] buffer = chunk.length >= length ? chunk : new char[length];
+        text.getChars(0, length, buffer, 0);
+        out.write(buffer, 0, length);
+        text.setLength(0);
+        return buffer;
     }
 
     private String cell(Object value, Field field) {
         if (value == null) {
             return "";
         }
-        if (value instanceof JsonNode node) {
-            return Json.write(node);
+        if (field.type().json()) {
+            return Values.canonicalJson((String) value);
         }
         String text = String.valueOf(value);
         if (neutraliseFormulas && value instanceof String && field.type() == FieldType.STRING && formulaLike(text)) {
@@ -91,29 +139,29 @@ public final class ExportWriter {
         return !text.isEmpty() && "=+-@\t\r".indexOf(text.charAt(0)) >= 0;
     }
 
-    private long jsonLines(ExportRequest request, Iterator<Map<String, Object>> rows, Path file) throws IOException {
+    private long jsonLines(Columns columns, Iterator<Object[]> rows, Path file) throws IOException {
         long count = 0;
-        try (Writer out = new BufferedWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8));
+        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
              JsonGenerator json = Json.MAPPER.getFactory().createGenerator(out)) {
             json.setRootValueSeparator(null);
-            List<Field> columns = request.columns();
+            int width = columns.fields.length;
             while (rows.hasNext()) {
-                Map<String, Object> row = rows.next();
+                Object[] row = rows.next();
                 json.writeStartObject();
-                for (Field field : columns) {
-                    json.writeFieldName(field.name());
-                    Json.MAPPER.writeValue(json, value(request, field, row));
+                for (int i = 0; i < width; i++) {
+                    json.writeFieldName(columns.fields[i].name());
+                    Object value = value(columns, i, row);
+                    JSON_VALUES.writeValue(json, value != null && columns.fields[i].type().json() ? Json.read((String) value) : value);
                 }
                 json.writeEndObject();
-                json.flush();
-                out.write('\n');
+                json.writeRaw('\n');
                 count++;
             }
         }
         return count;
     }
 
-    private long xlsx(ExportRequest request, String sheetName, Iterator<Map<String, Object>> rows, Path file) throws IOException {
+    private long xlsx(ExportRequest request, Columns columns, String sheetName, Iterator<Object[]> rows, Path file) throws IOException {
         long count = 0;
         SXSSFWorkbook workbook = new SXSSFWorkbook(XLSX_WINDOW);
         workbook.setCompressTempFiles(true);
@@ -124,12 +172,12 @@ public final class ExportWriter {
             for (int i = 0; i < names.size(); i++) {
                 header.createCell(i).setCellValue(names.get(i));
             }
-            List<Field> columns = request.columns();
+            int width = columns.fields.length;
             while (rows.hasNext()) {
-                Map<String, Object> row = rows.next();
+                Object[] row = rows.next();
                 Row line = sheet.createRow((int) ++count);
-                for (int i = 0; i < columns.size(); i++) {
-                    Object value = value(request, columns.get(i), row);
+                for (int i = 0; i < width; i++) {
+                    Object value = value(columns, i, row);
                     if (value == null) {
                         continue;
                     }
@@ -140,8 +188,8 @@ public final class ExportWriter {
                         cell.setCellValue(d);
                     } else if (value instanceof Boolean b) {
                         cell.setCellValue(b);
-                    } else if (value instanceof JsonNode node) {
-                        cell.setCellValue(Json.write(node));
+                    } else if (columns.fields[i].type().json()) {
+                        cell.setCellValue(Values.canonicalJson((String) value));
                     } else {
                         cell.setCellValue(String.valueOf(value));
                     }

@@ -13,8 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -34,16 +34,26 @@ import org.apache.commons.csv.CSVRecord;
  */
 public final class ImportReader {
 
-    /** One record of the file: its first line, and its values or why it cannot be imported. */
-    public record Record(long line, Map<String, Object> values, String error) {
+    /**
+     * One record of the file: its first line, and its values or why it cannot be imported. The values
+     * are those of {@link TableDef#allFields()}, in that order; a field the record leaves out is null.
+     * A JSON field is a JsonNode, or from a CSV cell possibly the text to store (see {@link Values#toSql}).
+     */
+    public record Record(long line, Object[] values, String error) {
     }
 
     private final TableDef table;
     private final ZoneId zone;
+    private final List<Field> fields;
+    private final Map<String, Integer> indexes = new HashMap<>();
 
     public ImportReader(TableDef table, ZoneId zone) {
         this.table = table;
         this.zone = zone;
+        this.fields = table.allFields();
+        for (int i = 0; i < fields.size(); i++) {
+            indexes.put(fields.get(i).name(), i);
+        }
     }
 
     /** UTF-8, strict (malformed bytes are an error, not replacement characters), without a leading BOM. */
@@ -84,6 +94,12 @@ public final class ImportReader {
             for (String name : records.next()) {
                 columns.add(table.field(name.trim()).orElseThrow(() -> new IllegalArgumentException("unknown column '" + name + "'")));
             }
+            int width = columns.size();
+            Field[] columnFields = columns.toArray(new Field[0]);
+            int[] columnIndexes = new int[width];
+            for (int i = 0; i < width; i++) {
+                columnIndexes[i] = indexes.get(columnFields[i].name());
+            }
             long consumed = parser.getCurrentLineNumber();
             while (records.hasNext()) {
                 CSVRecord record = records.next();
@@ -96,11 +112,10 @@ public final class ImportReader {
                     sink.accept(new Record(line, null, "has " + record.size() + " cells, the header has " + columns.size()));
                     continue;
                 }
-                Map<String, Object> values = new LinkedHashMap<>();
+                Object[] values = new Object[fields.size()];
                 try {
-                    for (int i = 0; i < columns.size(); i++) {
-                        Field field = columns.get(i);
-                        values.put(field.name(), builtInOrValue(field, record.get(i)));
+                    for (int i = 0; i < width; i++) {
+                        values[columnIndexes[i]] = builtInOrValue(columnFields[i], record.get(i));
                     }
                     sink.accept(new Record(line, values, null));
                 } catch (IllegalArgumentException | ArithmeticException e) {
@@ -110,8 +125,15 @@ public final class ImportReader {
         }
     }
 
+    /**
+     * A cell's value: typed as {@link Values#fromText} reads it, except that an array already in the
+     * form it is stored in (see {@link Values#plainArrayOf}) stays that text.
+     */
     private Object builtInOrValue(Field field, String cell) {
-        if (isTimestamp(field) && cell != null && !cell.isEmpty() && !cell.trim().matches("-?\\d+")) {
+        if (field.type() == FieldType.ARRAY && cell != null && Values.plainArrayOf(cell, field.itemsType())) {
+            return cell;
+        }
+        if (isTimestamp(field) && cell != null && !cell.isEmpty() && !Values.isInteger(cell.trim())) {
             return Values.parseDate(field, cell.trim(), zone) / 1000;
         }
         return Values.fromText(field, cell, zone);
@@ -167,17 +189,21 @@ public final class ImportReader {
         if (node == null || !node.isObject()) {
             return new Record(line, null, "expected a JSON object");
         }
-        Map<String, Object> values = new LinkedHashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+        Object[] values = new Object[fields.size()];
+        Iterator<Map.Entry<String, JsonNode>> entries = node.fields();
         try {
-            while (fields.hasNext()) {
-                Map.Entry<String, JsonNode> e = fields.next();
-                Field field = table.field(e.getKey()).orElseThrow(() -> new IllegalArgumentException("unknown field '" + e.getKey() + "'"));
+            while (entries.hasNext()) {
+                Map.Entry<String, JsonNode> e = entries.next();
+                Integer index = indexes.get(e.getKey());
+                if (index == null) {
+                    throw new IllegalArgumentException("unknown field '" + e.getKey() + "'");
+                }
+                Field field = fields.get(index);
                 JsonNode value = e.getValue();
                 if (isTimestamp(field) && value.isTextual()) {
-                    values.put(field.name(), Values.parseDate(field, value.textValue(), zone) / 1000);
+                    values[index] = Values.parseDate(field, value.textValue(), zone) / 1000;
                 } else {
-                    values.put(field.name(), Values.fromJson(field, value, zone));
+                    values[index] = Values.fromJson(field, value, zone);
                 }
             }
             return new Record(line, values, null);

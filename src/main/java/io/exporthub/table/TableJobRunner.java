@@ -8,10 +8,15 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 import io.exporthub.api.ApiException;
@@ -75,11 +80,15 @@ public class TableJobRunner {
         Files.createDirectories(dir);
         String fileName = safeName(table.name()) + "_" + job.id() + "." + request.fileType();
         Path part = dir.resolve(fileName + ".part");
-        Iterator<Map<String, Object>> rows = tables.scan(table, request.where().sql(), request.where().params(), request.orderBy());
-        if (request.where().residual() != null) {
-            rows = filter(rows, request.where().residual());
+        List<Field> fields = table.allFields();
+        long count;
+        try (TableStore.Scan scan = tables.scan(table, request.where().sql(), request.where().params(), request.orderBy())) {
+            Iterator<Object[]> rows = scan;
+            if (request.where().residual() != null) {
+                rows = filter(rows, fields, request.where().residual());
+            }
+            count = writer.write(request, table.name(), fields, rows, part);
         }
-        long count = writer.write(request, table.name(), rows, part);
         Files.move(part, dir.resolve(fileName), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         long expires = System.currentTimeMillis() / 1000 + linkTtl.toSeconds();
         jobs.finishExport(job.id(), fileName, count, expires);
@@ -90,15 +99,21 @@ public class TableJobRunner {
         return safe.length() > 100 ? safe.substring(0, 100) : safe;
     }
 
-    private static Iterator<Map<String, Object>> filter(Iterator<Map<String, Object>> rows, Predicate<Map<String, Object>> keep) {
+    /** The rows the predicate keeps; it sees a row as a map of field names to values. */
+    private static Iterator<Object[]> filter(Iterator<Object[]> rows, List<Field> fields, Predicate<Map<String, Object>> keep) {
         return new Iterator<>() {
-            private Map<String, Object> next;
+            private Object[] next;
 
             @Override
             public boolean hasNext() {
                 while (next == null && rows.hasNext()) {
-                    Map<String, Object> row = rows.next();
-                    if (keep.test(row)) {
+                    Object[] row = rows.next();
+                    Map<String, Object> named = new LinkedHashMap<>();
+                    for (int i = 0; i < row.length; i++) {
+                        Object value = row[i];
+                        named.put(fields.get(i).name(), value != null && fields.get(i).type().json() ? Json.read((String) value) : value);
+                    }
+                    if (keep.test(named)) {
                         next = row;
                     }
                 }
@@ -106,11 +121,11 @@ public class TableJobRunner {
             }
 
             @Override
-            public Map<String, Object> next() {
+            public Object[] next() {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                Map<String, Object> row = next;
+                Object[] row = next;
                 next = null;
                 return row;
             }
@@ -121,67 +136,177 @@ public class TableJobRunner {
         Path file = Path.of(job.stagedFile());
         boolean useId = Json.read(job.request()).path("use_id").asBoolean(false);
         ImportReader reader = new ImportReader(table, zone);
-        long[] counts = new long[2]; // inserted, failed
-        List<TableStore.NewRow> batch = new ArrayList<>();
-        Map<Long, String> failures = new java.util.LinkedHashMap<>();
+        List<Field> fields = table.allFields();
+        BuiltIns builtIns = new BuiltIns(fields);
         long now = System.currentTimeMillis() / 1000;
-        java.util.function.Consumer<ImportReader.Record> sink = record -> {
-            if (record.error() != null) {
-                failures.put(record.line(), record.error());
-            } else {
-                Optional<String> problem = complete(record.values(), useId, job.userId(), now);
-                if (problem.isPresent()) {
-                    failures.put(record.line(), problem.get());
+        try (Inserter inserter = new Inserter(job, tables.loader(table))) {
+            Batch[] batch = {new Batch()};
+            Consumer<ImportReader.Record> sink = record -> {
+                Batch b = batch[0];
+                if (record.error() != null) {
+                    b.failures.put(record.line(), record.error());
                 } else {
-                    batch.add(new TableStore.NewRow(record.line(), record.values()));
+                    Object[] values = record.values();
+                    String problem = complete(values, builtIns, useId, job.userId(), now);
+                    if (problem != null) {
+                        b.failures.put(record.line(), problem);
+                    } else {
+                        for (int i = 0; i < values.length; i++) {
+                            values[i] = Values.toSql(fields.get(i), values[i]);
+                        }
+                        b.rows.add(new TableStore.NewRow(record.line(), values));
+                    }
                 }
-            }
-            if (batch.size() >= BATCH || failures.size() >= BATCH) {
-                flush(job, table, batch, failures, counts);
-            }
-        };
-        try {
+                if (b.rows.size() >= BATCH || b.failures.size() >= BATCH) {
+                    inserter.insert(b);
+                    batch[0] = new Batch();
+                }
+            };
             if (job.fileType().equals("csv")) {
                 reader.csv(file, sink);
             } else {
                 reader.json(file, sink);
             }
-            flush(job, table, batch, failures, counts);
-            jobs.finishImport(job.id(), counts[0], counts[1]);
+            inserter.insert(batch[0]);
+            inserter.await();
+            jobs.finishImport(job.id(), inserter.inserted, inserter.failed);
         } finally {
             Files.deleteIfExists(file);
         }
     }
 
-    private void flush(TableJobs.Job job, TableDef table, List<TableStore.NewRow> batch, Map<Long, String> failures, long[] counts) {
-        Map<Long, String> refused = tables.insert(table, batch);
-        counts[0] += batch.size() - refused.size();
-        failures.putAll(refused);
-        jobs.addFailures(job.id(), failures, Math.min(counts[1], TableJobs.FAILURES_KEPT));
-        counts[1] += failures.size();
-        batch.clear();
-        failures.clear();
+    /** Rows to insert and the records that failed before, by line. */
+    private static final class Batch {
+        final List<TableStore.NewRow> rows = new ArrayList<>();
+        final Map<Long, String> failures = new LinkedHashMap<>();
     }
 
-    /** Fills the built-ins a record left out; {@code id} from the file only with use_id. */
-    private static Optional<String> complete(Map<String, Object> values, boolean useId, long userId, long now) {
-        Object id = values.get("id");
+    /**
+     * Inserts the batches of an import on a thread of its own, one at a time in the order of the file,
+     * so that the next batch is read while one goes in. The outcome of a batch (rows inserted, failures
+     * kept) is taken on the caller's thread, when it hands over the next batch or awaits the last; the
+     * failure of a batch surfaces there.
+     */
+    private final class Inserter implements AutoCloseable {
+        private final TableJobs.Job job;
+        private final TableStore.Loader loader;
+        private final ExecutorService thread;
+        private Batch inserting;
+        private Future<Map<Long, String>> refused;
+        long inserted;
+        long failed;
+
+        Inserter(TableJobs.Job job, TableStore.Loader loader) {
+            this.job = job;
+            this.loader = loader;
+            this.thread = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "table-import-" + job.id());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+
+        void insert(Batch batch) {
+            await();
+            inserting = batch;
+            refused = thread.submit(() -> loader.insert(batch.rows));
+        }
+
+        /** Waits for the batch going in and takes its outcome. */
+        void await() {
+            if (inserting == null) {
+                return;
+            }
+            Batch batch = inserting;
+            inserting = null;
+            Map<Long, String> refusedRows = outcome(refused);
+            inserted += batch.rows.size() - refusedRows.size();
+            batch.failures.putAll(refusedRows);
+            jobs.addFailures(job.id(), batch.failures, Math.min(failed, TableJobs.FAILURES_KEPT));
+            failed += batch.failures.size();
+        }
+
+        private static <T> T outcome(Future<T> future) {
+            try {
+                return future.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while importing");
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (cause instanceof Error error) {
+                    throw error;
+                }
+                throw new IllegalStateException(cause);
+            }
+        }
+
+        /** Lets a batch still going in end (the job failed: its outcome no longer matters), then stops the thread. */
+        @Override
+        public void close() {
+            try {
+                if (inserting != null) {
+                    outcome(refused);
+                }
+            } catch (RuntimeException | Error ignored) {
+                // the job failed already, with the error that brought it here
+            } finally {
+                thread.shutdown();
+            }
+        }
+    }
+
+    /** Where the built-ins that an import fills are in a row. */
+    private record BuiltIns(int id, int createdAt, int updatedAt, int createdBy) {
+        BuiltIns(List<Field> fields) {
+            this(indexOf(fields, "id"), indexOf(fields, "created_at"), indexOf(fields, "updated_at"), indexOf(fields, "created_by"));
+        }
+
+        private static int indexOf(List<Field> fields, String name) {
+            for (int i = 0; i < fields.size(); i++) {
+                if (fields.get(i).name().equals(name)) {
+                    return i;
+                }
+            }
+            throw new IllegalStateException("no built-in " + name);
+        }
+    }
+
+    /** Fills the built-ins a record left out or left empty; {@code id} from the file only with use_id. Answers why not, or null. */
+    private static String complete(Object[] values, BuiltIns builtIns, boolean useId, long userId, long now) {
+        Object id = values[builtIns.id()];
         if (useId && id != null) {
-            if (!(id instanceof String s) || !s.matches("[0-9a-f]{24}")) {
-                return Optional.of("id: expected 24 lowercase hex characters");
+            if (!(id instanceof String s) || !lowercaseHex24(s)) {
+                return "id: expected 24 lowercase hex characters";
             }
         } else {
-            values.put("id", TableStore.newId());
+            values[builtIns.id()] = TableStore.newId();
         }
-        values.putIfAbsent("created_at", now);
-        values.putIfAbsent("updated_at", now);
-        if (values.get("created_at") == null) {
-            values.put("created_at", now);
+        if (values[builtIns.createdAt()] == null) {
+            values[builtIns.createdAt()] = now;
         }
-        if (values.get("updated_at") == null) {
-            values.put("updated_at", now);
+        if (values[builtIns.updatedAt()] == null) {
+            values[builtIns.updatedAt()] = now;
         }
-        values.putIfAbsent("created_by", userId);
-        return Optional.empty();
+        if (values[builtIns.createdBy()] == null) {
+            values[builtIns.createdBy()] = userId;
+        }
+        return null;
+    }
+
+    private static boolean lowercaseHex24(String s) {
+        if (s.length() != 24) {
+            return false;
+        }
+        for (int i = 0; i < 24; i++) {
+            char c = s.charAt(i);
+            if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 }

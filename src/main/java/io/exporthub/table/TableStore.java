@@ -1,17 +1,21 @@
 package io.exporthub.table;
 
 import java.security.SecureRandom;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.exporthub.api.ApiException;
@@ -30,14 +34,16 @@ public class TableStore {
     public record Order(Field field, boolean descending) {
     }
 
-    /** One row to insert, with the line it came from. */
-    public record NewRow(long line, Map<String, Object> values) {
+    /**
+     * One row to insert, with the line it came from: the values of {@link TableDef#allFields()} in that
+     * order, as JDBC binds them (see {@link Values#toSql}).
+     */
+    public record NewRow(long line, Object[] values) {
     }
 
     private static final TypeReference<List<Map<String, Object>>> FIELDS = new TypeReference<>() {
     };
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int PAGE = 2000;
 
     private final Database db;
     private final boolean mysql;
@@ -122,50 +128,87 @@ public class TableStore {
 
     /** A new record id: 24 hex characters, seconds first so that ids roughly follow creation. */
     public static String newId() {
-        byte[] bytes = new byte[12];
-        RANDOM.nextBytes(bytes);
+        byte[] random = RANDOM_BYTES.get();
+        int at = RANDOM_USED.get()[0];
+        if (at + 8 > random.length) {
+            RANDOM.nextBytes(random);
+            at = 0;
+        }
+        RANDOM_USED.get()[0] = at + 8;
         long seconds = System.currentTimeMillis() / 1000;
-        bytes[0] = (byte) (seconds >>> 24);
-        bytes[1] = (byte) (seconds >>> 16);
-        bytes[2] = (byte) (seconds >>> 8);
-        bytes[3] = (byte) seconds;
-        return HexFormat.of().formatHex(bytes);
+        char[] id = new char[24];
+        for (int i = 0; i < 4; i++) {
+            int b = (int) (seconds >>> (24 - 8 * i)) & 0xff;
+            id[2 * i] = HEX[b >>> 4];
+            id[2 * i + 1] = HEX[b & 0xf];
+        }
+        for (int i = 0; i < 8; i++) {
+            int b = random[at + i] & 0xff;
+            id[8 + 2 * i] = HEX[b >>> 4];
+            id[9 + 2 * i] = HEX[b & 0xf];
+        }
+        return new String(id);
     }
 
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    /** Random bytes of ids, drawn 4 KiB at a time: one call to the SecureRandom per 512 ids. */
+    private static final ThreadLocal<byte[]> RANDOM_BYTES = ThreadLocal.withInitial(() -> new byte[4096]);
+    private static final ThreadLocal<int[]> RANDOM_USED = ThreadLocal.withInitial(() -> new int[] {4096});
+
+    /** Rows of one INSERT statement: no more, and about {@link #STATEMENT_BYTES} of values at most (one row may have more). */
+    static final int STATEMENT_ROWS = 1000;
+    static final long STATEMENT_BYTES = 1 << 20;
+
     /**
-     * Inserts a batch in one statement batch; when the batch fails (a duplicate id...), row by row, so
-     * that a bad row fails alone. Answers the reason of each row that failed, by line.
+     * Inserts batches of rows into a table. A batch is one transaction of multi-row INSERT statements;
+     * when it fails (a duplicate id...), it is rolled back and inserted row by row, each row its own
+     * transaction, so that a bad row fails alone. Batches may go in from several threads at once.
      */
-    public Map<Long, String> insert(TableDef table, List<NewRow> rows) {
-        Map<Long, String> failures = new LinkedHashMap<>();
-        if (rows.isEmpty()) {
-            return failures;
+    public Loader loader(TableDef table) {
+        return new Loader(table);
+    }
+
+    public final class Loader {
+        private final List<Field> fields;
+        private final String insert;
+        private final String marks;
+        private final int rowsPerStatement;
+
+        private Loader(TableDef table) {
+            this.fields = table.allFields();
+            StringBuilder sql = new StringBuilder("INSERT INTO ").append(table.rowsTable()).append(" (");
+            StringBuilder row = new StringBuilder("(");
+            for (int i = 0; i < fields.size(); i++) {
+                sql.append(i == 0 ? "" : ", ").append(fields.get(i).quoted());
+                row.append(i == 0 ? "?" : ", ?");
+            }
+            this.insert = sql.append(") VALUES ").toString();
+            this.marks = row.append(')').toString();
+            // at most 65,535 placeholders in a statement, as servers that prepare statements allow
+            this.rowsPerStatement = Math.max(1, Math.min(STATEMENT_ROWS, 65_535 / fields.size()));
         }
-        List<Field> fields = table.allFields();
-        StringBuilder sql = new StringBuilder("INSERT INTO ").append(table.rowsTable()).append(" (");
-        StringBuilder marks = new StringBuilder();
-        for (int i = 0; i < fields.size(); i++) {
-            sql.append(i == 0 ? "" : ", ").append(fields.get(i).quoted());
-            marks.append(i == 0 ? "?" : ", ?");
-        }
-        sql.append(") VALUES (").append(marks).append(')');
-        try {
-            db.inTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                    for (NewRow row : rows) {
-                        bindRow(ps, fields, row);
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-                return null;
-            });
-        } catch (StoreException batchFailed) {
+
+        /** Inserts the rows; answers the reason of each row that failed, by line. */
+        public Map<Long, String> insert(List<NewRow> rows) {
+            Map<Long, String> failures = new LinkedHashMap<>();
+            if (rows.isEmpty()) {
+                return failures;
+            }
+            try {
+                db.inTransaction(c -> {
+                    insertAll(c, rows);
+                    return null;
+                });
+                return failures;
+            } catch (StoreException batchFailed) {
+                // row by row below
+            }
+            String one = sql(1);
             for (NewRow row : rows) {
                 try {
                     db.inTransaction(c -> {
-                        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                            bindRow(ps, fields, row);
+                        try (PreparedStatement ps = c.prepareStatement(one)) {
+                            bind(ps, 1, row.values());
                             return ps.executeUpdate();
                         }
                     });
@@ -173,14 +216,87 @@ public class TableStore {
                     failures.put(row.line(), "the database refused the row: " + rootMessage(e));
                 }
             }
+            return failures;
         }
-        return failures;
+
+        private void insertAll(Connection c, List<NewRow> rows) throws SQLException {
+            Map<Integer, PreparedStatement> statements = new java.util.HashMap<>();
+            try {
+                int from = 0;
+                while (from < rows.size()) {
+                    int to = from;
+                    long bytes = 0;
+                    while (to < rows.size() && to - from < rowsPerStatement) {
+                        bytes += bytes(rows.get(to).values());
+                        if (to > from && bytes > STATEMENT_BYTES) {
+                            break;
+                        }
+                        to++;
+                    }
+                    PreparedStatement ps = statements.get(to - from);
+                    if (ps == null) {
+                        ps = c.prepareStatement(sql(to - from));
+                        statements.put(to - from, ps);
+                    }
+                    int index = 1;
+                    for (int r = from; r < to; r++) {
+                        index = bind(ps, index, rows.get(r).values());
+                    }
+                    ps.executeUpdate();
+                    from = to;
+                }
+            } finally {
+                for (PreparedStatement ps : statements.values()) {
+                    ps.close();
+                }
+            }
+        }
+
+        private String sql(int rows) {
+            StringBuilder sql = new StringBuilder(insert.length() + rows * (marks.length() + 2)).append(insert);
+            for (int r = 0; r < rows; r++) {
+                sql.append(r == 0 ? "" : ", ").append(marks);
+            }
+            return sql.toString();
+        }
+
+        private static long bytes(Object[] values) {
+            long bytes = 0;
+            for (Object value : values) {
+                // at most 3 bytes a UTF-16 char, quoting included
+                bytes += value instanceof String s ? 3L * s.length() + 3 : 24;
+            }
+            return bytes;
+        }
+
+        private int bind(PreparedStatement ps, int index, Object[] values) throws SQLException {
+            for (int i = 0; i < values.length; i++) {
+                Object value = values[i];
+                if (value == null) {
+                    ps.setNull(index++, sqlType(fields.get(i).type()));
+                } else if (value instanceof String s) {
+                    ps.setString(index++, s);
+                } else if (value instanceof Long l) {
+                    ps.setLong(index++, l);
+                } else if (value instanceof Double d) {
+                    ps.setDouble(index++, d);
+                } else if (value instanceof Boolean b) {
+                    ps.setBoolean(index++, b);
+                } else {
+                    ps.setObject(index++, value);
+                }
+            }
+            return index;
+        }
     }
 
-    private static void bindRow(PreparedStatement ps, List<Field> fields, NewRow row) throws SQLException {
-        for (int i = 0; i < fields.size(); i++) {
-            ps.setObject(i + 1, Values.toSql(fields.get(i), row.values().get(fields.get(i).name())));
-        }
+    private static int sqlType(FieldType type) {
+        return switch (type) {
+            case INTEGER, DATE -> Types.BIGINT;
+            case NUMBER -> Types.DOUBLE;
+            case BOOLEAN -> Types.BOOLEAN;
+            default -> Types.VARCHAR;
+        };
     }
 
     private static String rootMessage(Throwable e) {
@@ -197,11 +313,22 @@ public class TableStore {
     }
 
     /**
+     * The rows of a scan, each the values of {@link TableDef#allFields()} in that order, typed as
+     * {@link Values#read} reads them except that JSON fields are their stored text; close it when done.
+     */
+    public interface Scan extends Iterator<Object[]>, AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
      * The rows matching {@code whereSql}, in the given order (ties by id), read a page at a time by
      * key: each page starts after the last row's sort key, so no page re-reads the ones before it and
-     * nothing holds more than a page.
+     * nothing holds more than a few pages. A thread of the scan reads the next page while the caller
+     * works through the current one; a page holds about {@link #PAGE_CHARS} characters of values
+     * (between 500 and 10,000 rows), so that wide rows make shorter pages.
      */
-    public Iterator<Map<String, Object>> scan(TableDef table, String whereSql, List<Object> params, List<Order> orders) {
+    public Scan scan(TableDef table, String whereSql, List<Object> params, List<Order> orders) {
         List<String> keys = new ArrayList<>();
         List<Boolean> descending = new ArrayList<>();
         for (Order order : orders) {
@@ -221,77 +348,210 @@ public class TableStore {
             keys.add("`id`");
             descending.add(false);
         }
-        StringBuilder select = new StringBuilder("SELECT t.*");
+        List<Field> fields = table.allFields();
+        // the columns in the order of the fields, then the keys: every value is read by its index
+        StringBuilder select = new StringBuilder("SELECT ");
+        for (int i = 0; i < fields.size(); i++) {
+            select.append(i == 0 ? "t." : ", t.").append(fields.get(i).quoted());
+        }
         StringBuilder orderBy = new StringBuilder(" ORDER BY ");
         for (int i = 0; i < keys.size(); i++) {
             select.append(", ").append(keys.get(i)).append(" AS k").append(i);
             orderBy.append(i == 0 ? "" : ", ").append(keys.get(i)).append(descending.get(i) ? " DESC" : " ASC");
         }
         select.append(" FROM ").append(table.rowsTable()).append(" t WHERE (").append(whereSql).append(')');
-        List<Field> fields = table.allFields();
-
-        return new Iterator<>() {
-            private Object[] lastKey;
-            private List<Map<String, Object>> page = List.of();
-            private int index;
-            private boolean exhausted;
-
-            @Override
-            public boolean hasNext() {
-                if (index < page.size()) {
-                    return true;
-                }
-                if (exhausted) {
-                    return false;
-                }
-                List<Object> args = new ArrayList<>(params);
-                StringBuilder sql = new StringBuilder(select);
-                if (lastKey != null) {
-                    sql.append(" AND (").append(after(keys, descending, lastKey, args)).append(')');
-                }
-                sql.append(orderBy).append(" LIMIT ").append(PAGE);
-                List<Object[]> keyValues = new ArrayList<>();
-                page = db.query(sql.toString(), rs -> {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    for (Field f : fields) {
-                        row.put(f.name(), Values.read(rs, f));
-                    }
-                    Object[] key = new Object[keys.size()];
-                    for (int i = 0; i < key.length; i++) {
-                        key[i] = rs.getObject("k" + i);
-                    }
-                    keyValues.add(key);
-                    return row;
-                }, args.toArray());
-                index = 0;
-                exhausted = page.size() < PAGE;
-                if (!page.isEmpty()) {
-                    lastKey = keyValues.get(keyValues.size() - 1);
-                }
-                return !page.isEmpty();
-            }
-
-            @Override
-            public Map<String, Object> next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return page.get(index++);
-            }
-        };
+        String first = select + orderBy.toString() + " LIMIT ";
+        // every page after the first has the same SQL: only the key it starts after, bound, differs
+        String next = select + " AND (" + after(keys, descending) + ")" + orderBy + " LIMIT ";
+        return new PrefetchingScan(table.id(), fields, keys.size(), params, first, next);
     }
 
-    /** (k0 > v0) OR (k0 = v0 AND k1 > v1) OR ...: the rows after the given key, in the order's directions. */
-    private static String after(List<String> keys, List<Boolean> descending, Object[] last, List<Object> args) {
+    static final long PAGE_CHARS = 2_000_000;
+    private int pageMin = 500;
+    private int pageMax = 10_000;
+
+    /** Other bounds of the rows of a page, for tests that read many pages of few rows. */
+    TableStore pageRows(int min, int max) {
+        this.pageMin = min;
+        this.pageMax = max;
+        return this;
+    }
+
+    /** A scan whose thread reads the pages, each on the heels of the one before, at most one ahead of the caller. */
+    private final class PrefetchingScan implements Scan {
+        private static final Object END = new Object();
+
+        private final List<Field> fields;
+        private final int keyCount;
+        private final List<Object> params;
+        private final String firstSql;
+        private final String nextSql;
+        /** Pages read ahead: a List of rows, a RuntimeException, or END. */
+        private final BlockingQueue<Object> ready = new ArrayBlockingQueue<>(1);
+        private final Thread reader;
+        private volatile boolean closed;
+        private List<Object[]> page = List.of();
+        private int index;
+        private boolean ended;
+
+        PrefetchingScan(long tableId, List<Field> fields, int keyCount, List<Object> params, String firstSql, String nextSql) {
+            this.fields = fields;
+            this.keyCount = keyCount;
+            this.params = params;
+            this.firstSql = firstSql;
+            this.nextSql = nextSql;
+            this.reader = new Thread(this::readAll, "table-scan-" + tableId);
+            this.reader.setDaemon(true);
+            this.reader.start();
+        }
+
+        private void readAll() {
+            Object last;
+            try {
+                last = db.withConnection(this::readPages);
+            } catch (RuntimeException e) {
+                last = e;
+            } catch (Error e) {
+                last = new IllegalStateException("the table could not be read: " + e, e);
+            }
+            if (last != null) {
+                hand(last);
+            }
+        }
+
+        /** Reads every page into {@link #ready}; answers END, or null when the scan was closed. */
+        private Object readPages(Connection c) throws SQLException {
+            Object[] lastKey = null;
+            int limit = pageMin;
+            while (!closed) {
+                String sql = (lastKey == null ? firstSql : nextSql) + limit;
+                List<Object[]> rows = new ArrayList<>(limit);
+                long chars = 0;
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    if (mysql) {
+                        // Connector/J hands the rows over as they arrive instead of after the last: the page
+                        // is read while the server still sends it (no server cursor: that is not useCursorFetch)
+                        ps.setFetchSize(Integer.MIN_VALUE);
+                    }
+                    int p = 1;
+                    for (Object param : params) {
+                        ps.setObject(p++, param);
+                    }
+                    if (lastKey != null) {
+                        for (int i = 0; i < lastKey.length; i++) {
+                            for (int j = 0; j <= i; j++) {
+                                ps.setObject(p++, lastKey[j]);
+                            }
+                        }
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            Object[] row = new Object[fields.size()];
+                            for (int i = 0; i < row.length; i++) {
+                                Field f = fields.get(i);
+                                if (f.type().json()) {
+                                    String text = rs.getString(i + 1);
+                                    chars += text == null ? 1 : text.length();
+                                    row[i] = text;
+                                } else {
+                                    Object value = Values.read(rs, i + 1, f);
+                                    chars += value instanceof String s ? s.length() : 8;
+                                    row[i] = value;
+                                }
+                            }
+                            rows.add(row);
+                            if (rows.size() == limit) {
+                                lastKey = new Object[keyCount];
+                                for (int i = 0; i < keyCount; i++) {
+                                    lastKey[i] = rs.getObject(row.length + 1 + i);
+                                }
+                            }
+                        }
+                    }
+                }
+                if (!rows.isEmpty() && !hand(rows)) {
+                    return null;
+                }
+                if (rows.size() < limit) {
+                    return END;
+                }
+                limit = (int) Math.max(pageMin, Math.min(pageMax, PAGE_CHARS * rows.size() / Math.max(1, chars)));
+            }
+            return null;
+        }
+
+        /** Hands a page (or the end, or a failure) to the caller; false when the scan was closed meanwhile. */
+        private boolean hand(Object item) {
+            try {
+                while (!closed) {
+                    if (ready.offer(item, 100, TimeUnit.MILLISECONDS)) {
+                        return true;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return false;
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (index == page.size()) {
+                if (ended) {
+                    return false;
+                }
+                Object item;
+                try {
+                    item = ready.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while reading the table");
+                }
+                if (item == END) {
+                    ended = true;
+                    return false;
+                }
+                if (item instanceof RuntimeException e) {
+                    ended = true;
+                    throw e;
+                }
+                @SuppressWarnings("unchecked")
+                List<Object[]> rows = (List<Object[]>) item;
+                page = rows;
+                index = 0;
+            }
+            return true;
+        }
+
+        @Override
+        public Object[] next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            Object[] row = page.get(index);
+            page.set(index++, null); // done with: the page does not keep it
+            return row;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            ready.clear();
+        }
+    }
+
+    /**
+     * (k0 > ?) OR (k0 = ? AND k1 > ?) OR ...: the rows after a key, in the order's directions; its
+     * values are bound k0; k0, k1; k0, k1, k2...
+     */
+    private static String after(List<String> keys, List<Boolean> descending) {
         StringBuilder or = new StringBuilder();
         for (int i = 0; i < keys.size(); i++) {
             or.append(i == 0 ? "(" : " OR (");
             for (int j = 0; j < i; j++) {
                 or.append(keys.get(j)).append(" = ? AND ");
-                args.add(last[j]);
             }
             or.append(keys.get(i)).append(descending.get(i) ? " < ?" : " > ?").append(')');
-            args.add(last[i]);
         }
         return or.toString();
     }
