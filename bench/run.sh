@@ -4,6 +4,7 @@
 #
 #   bench/run.sh                    # the sizes of the benchmark (below)
 #   SCALE=0.1 bench/run.sh          # a tenth of them (a smoke run)
+#   HUB_JAVA_OPTS=-XX:StartFlightRecording=filename=/tmp/hub-%p.jfr bench/run.sh   # profile the service
 #   CASES="table mo" bench/run.sh   # some of the cases: s3, table, mo, dify (default: all four)
 #
 # s3     10,000 x 4 KB + 20 x 64 MB to s3proxy: an export task vs rclone copy and aws s3 cp; then
