@@ -211,6 +211,20 @@ start_hub() { # <name> <volume> <store database>
     done
 }
 stop_hub() { kill "$HUB_PID" 2>/dev/null || true; wait "$HUB_PID" 2>/dev/null || true; }
+# creates the task of <json file> and waits until none of its files is pending or running; sets
+# TASK_S (seconds), TASK_KB (the service's peak RSS) and TASK_STATE (the task's file counts)
+run_task() {
+    local task start
+    start=$(now)
+    task=$(curl -sf "$API/export/task/create" -H "moi-key: $KEY" -H 'Content-Type: application/json' --data-binary @"$1" \
+        | json 'd["data"]["id"]') || fail "task refused" "$HUB_LOG"
+    while [ "$(curl -sf "$API/export/task/$task/state" -H "moi-key: $KEY" | json 'd["data"]["pending"] + d["data"]["running"]')" != "0" ]; do
+        sleep 0.2
+    done
+    TASK_S=$(since "$start")
+    TASK_KB=$(peak_kb "$HUB_PID")
+    TASK_STATE=$(curl -sf "$API/export/task/$task/state" -H "moi-key: $KEY")
+}
 new_database() { sql -e "CREATE DATABASE \`$1\`"; DATABASES+=("$1"); }
 # waits for a table job and prints it: <url of the job>
 await_job() {
@@ -295,7 +309,7 @@ PY
 }
 
 mo_step() { # <files of 1,000 blocks> <percent of the size>; appends to ROWS
-    local files=$1 label=$2% store=${BENCH_DB}_mo_$2 target=${BENCH_DB}_target_$2 volume=$WORK/mo-$2 connector task state hub_s hub_kb loop_s blocks
+    local files=$1 label=$2% store=${BENCH_DB}_mo_$2 target=${BENCH_DB}_target_$2 volume=$WORK/mo-$2 connector state hub_s hub_kb loop_s blocks
     blocks=$((files * 1000))
     echo "== mo: $blocks blocks in $files processing results ($label)"
     new_database "$store"
@@ -327,15 +341,8 @@ PY
     start_hub "hub-mo-$label" "$volume" "$store"
     call /connector/create "{\"name\":\"maria\",\"kind\":\"matrixone\",\"config\":{\"host\":\"$MARIADB_HOST\",\"port\":$MARIADB_PORT,\"user\":\"$BENCH_DB\",\"password\":\"$BENCH_PASSWORD\",\"dialect\":\"mysql\"}}" >/dev/null \
         || fail "connector refused" "$HUB_LOG"
-    START=$(now)
-    task=$(curl -sf "$API/export/task/create" -H "moi-key: $KEY" -H 'Content-Type: application/json' --data-binary @"$WORK/mo-task-$label.json" \
-        | json 'd["data"]["id"]') || fail "task refused" "$HUB_LOG"
-    while [ "$(curl -sf "$API/export/task/$task/state" -H "moi-key: $KEY" | json 'd["data"]["pending"] + d["data"]["running"]')" != "0" ]; do
-        sleep 0.2
-    done
-    hub_s=$(since "$START")
-    hub_kb=$(peak_kb "$HUB_PID")
-    state=$(curl -sf "$API/export/task/$task/state" -H "moi-key: $KEY")
+    run_task "$WORK/mo-task-$label.json"
+    hub_s=$TASK_S hub_kb=$TASK_KB state=$TASK_STATE
     stop_hub
     [ "$(sql -N -D "$target" -e "SELECT COUNT(*) FROM blocks")" = "$blocks" ] || fail "the task wrote a different count: $state" "$HUB_LOG"
 
@@ -379,7 +386,7 @@ dify_loop() { # <dataset id> <volume>
 }
 
 dify_step() { # <documents> <percent of the size>; appends to ROWS
-    local documents=$1 label=$2% store=${BENCH_DB}_dify_$2 volume=$WORK/dify-$2 hub_dataset loop_dataset task state hub_s hub_kb loop_s
+    local documents=$1 label=$2% store=${BENCH_DB}_dify_$2 volume=$WORK/dify-$2 hub_dataset loop_dataset state hub_s hub_kb loop_s
     hub_dataset=$(awk -v n="hub-$2" '$1 == "dataset" && $2 == n {print $3}' "$WORK/dify.log")
     loop_dataset=$(awk -v n="loop-$2" '$1 == "dataset" && $2 == n {print $3}' "$WORK/dify.log")
     echo "== dify: $documents documents ($label)"
@@ -399,15 +406,8 @@ PY
     start_hub "hub-dify-$label" "$volume" "$store"
     call /connector/create "{\"name\":\"kb\",\"kind\":\"dify\",\"config\":{\"api_url\":\"$DIFY_API\",\"api_key\":\"$DIFY_KEY\",\"max_concurrency\":$PARALLELISM}}" >/dev/null \
         || fail "connector refused" "$HUB_LOG"
-    START=$(now)
-    task=$(curl -sf "$API/export/task/create" -H "moi-key: $KEY" -H 'Content-Type: application/json' --data-binary @"$WORK/dify-task-$label.json" \
-        | json 'd["data"]["id"]') || fail "task refused" "$HUB_LOG"
-    while [ "$(curl -sf "$API/export/task/$task/state" -H "moi-key: $KEY" | json 'd["data"]["pending"] + d["data"]["running"]')" != "0" ]; do
-        sleep 0.2
-    done
-    hub_s=$(since "$START")
-    hub_kb=$(peak_kb "$HUB_PID")
-    state=$(curl -sf "$API/export/task/$task/state" -H "moi-key: $KEY")
+    run_task "$WORK/dify-task-$label.json"
+    hub_s=$TASK_S hub_kb=$TASK_KB state=$TASK_STATE
     stop_hub
     [ "$(echo "$state" | json 'd["data"]["completed"]')" = "$documents" ] || fail "the task did not complete every file: $state" "$HUB_LOG"
     [ "$(dify_documents "$hub_dataset")" = "$documents" ] || fail "the task left a different count of documents: $state" "$HUB_LOG"
