@@ -108,6 +108,11 @@ public class S3Delivery {
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .httpClientBuilder(ApacheHttpClient.builder()
+                        // With "Expect: 100-continue" a store that refuses a PUT (404, 403) answers before the
+                        // body and must then close the connection, which the pool may already have handed to
+                        // the next upload: a broken pipe that hid the store's answer. It also cost a round
+                        // trip per file.
+                        .expectContinueEnabled(false)
                         .connectionTimeout(Duration.ofSeconds(10))
                         .socketTimeout(socketTimeout))
                 // Retries belong to the route (backoff, dead letter, per-file details), not to the SDK.
