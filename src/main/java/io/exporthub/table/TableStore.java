@@ -1,5 +1,6 @@
 package io.exporthub.table;
 
+import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -7,6 +8,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -128,32 +131,17 @@ public class TableStore {
 
     /** A new record id: 24 hex characters, seconds first so that ids roughly follow creation. */
     public static String newId() {
-        byte[] random = RANDOM_BYTES.get();
-        int at = RANDOM_USED.get()[0];
-        if (at + 8 > random.length) {
-            RANDOM.nextBytes(random);
-            at = 0;
+        ByteBuffer random = RANDOM_BYTES.get();
+        if (random.remaining() < Long.BYTES) {
+            RANDOM.nextBytes(random.array());
+            random.clear();
         }
-        RANDOM_USED.get()[0] = at + 8;
-        long seconds = System.currentTimeMillis() / 1000;
-        char[] id = new char[24];
-        for (int i = 0; i < 4; i++) {
-            int b = (int) (seconds >>> (24 - 8 * i)) & 0xff;
-            id[2 * i] = HEX[b >>> 4];
-            id[2 * i + 1] = HEX[b & 0xf];
-        }
-        for (int i = 0; i < 8; i++) {
-            int b = random[at + i] & 0xff;
-            id[8 + 2 * i] = HEX[b >>> 4];
-            id[9 + 2 * i] = HEX[b & 0xf];
-        }
-        return new String(id);
+        HexFormat hex = HexFormat.of();
+        return hex.toHexDigits((int) (System.currentTimeMillis() / 1000)) + hex.toHexDigits(random.getLong());
     }
 
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
     /** Random bytes of ids, drawn 4 KiB at a time: one call to the SecureRandom per 512 ids. */
-    private static final ThreadLocal<byte[]> RANDOM_BYTES = ThreadLocal.withInitial(() -> new byte[4096]);
-    private static final ThreadLocal<int[]> RANDOM_USED = ThreadLocal.withInitial(() -> new int[] {4096});
+    private static final ThreadLocal<ByteBuffer> RANDOM_BYTES = ThreadLocal.withInitial(() -> ByteBuffer.allocate(4096).position(4096));
 
     /** Rows of one INSERT statement: no more, and about {@link #STATEMENT_BYTES} of values at most (one row may have more). */
     static final int STATEMENT_ROWS = 1000;
@@ -220,7 +208,7 @@ public class TableStore {
         }
 
         private void insertAll(Connection c, List<NewRow> rows) throws SQLException {
-            Map<Integer, PreparedStatement> statements = new java.util.HashMap<>();
+            Map<Integer, PreparedStatement> statements = new HashMap<>();
             try {
                 int from = 0;
                 while (from < rows.size()) {
