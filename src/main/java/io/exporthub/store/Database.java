@@ -1,6 +1,7 @@
 package io.exporthub.store;
 
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -8,7 +9,9 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 
 import javax.sql.DataSource;
 
@@ -75,6 +78,23 @@ public class Database implements Service {
 
     public DataSource dataSource() {
         return dataSource;
+    }
+
+    /**
+     * A connection outside the pool, to the same database as the same user, with these driver
+     * properties added: for work that needs a setting no pooled connection should have. Close it.
+     */
+    public Connection unpooled(Map<String, String> properties) throws SQLException {
+        Properties info = new Properties();
+        info.putAll(dataSource.getDataSourceProperties());
+        if (dataSource.getUsername() != null) {
+            info.setProperty("user", dataSource.getUsername());
+        }
+        if (dataSource.getPassword() != null) {
+            info.setProperty("password", dataSource.getPassword());
+        }
+        info.putAll(properties);
+        return DriverManager.getConnection(dataSource.getJdbcUrl(), info);
     }
 
     public <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) {

@@ -255,6 +255,7 @@ public class TableJobRunner {
                 // the job failed already, with the error that brought it here
             } finally {
                 thread.shutdown();
+                loader.close();
             }
         }
     }

@@ -3,14 +3,20 @@ package io.exporthub.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
 import io.exporthub.store.Database;
 import io.exporthub.testing.TestDatabase;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -130,6 +136,91 @@ class TableStoreTest {
             List<TableStore.NewRow> third = List.of(new TableStore.NewRow(40, row(40)));
             assertThat(loader.insert(third)).isEmpty();
             assertThat(s.store().size(s.table())).isEqualTo(21);
+        }
+    }
+
+    /** Row k with text that a file of rows must escape: tabs, line ends, backslashes, a literal \N, quotes, non-Latin and astral characters. */
+    static Object[] awkwardRow(int k) {
+        Object[] row = row(k);
+        row[1] = switch (k % 6) {
+            case 0 -> "tab\there\nnew line\r\nand back\\slash";
+            case 1 -> "\\N";
+            case 2 -> "";
+            case 3 -> "quote ' \" , comma; 汉字 \uD83D\uDE00";
+            case 4 -> "nul\u0000char";
+            default -> null;
+        };
+        row[5] = k % 2 == 0 ? "[\"a\\tb\",\"c\\\\d\"]" : row[5];
+        return row;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "mariadb"})
+    void rowsComeBackAsTheyWentIn(String kind) throws Exception {
+        try (Setup s = setup(kind); TableStore.Loader loader = s.store().loader(s.table())) {
+            long loadsBefore = kind.equals("mariadb") ? status(s, "Com_load") : 0;
+            long insertsBefore = kind.equals("mariadb") ? status(s, "Com_insert") : 0;
+            List<TableStore.NewRow> batch = new ArrayList<>();
+            Map<String, Object[]> byId = new HashMap<>();
+            for (int k = 0; k < 60; k++) {
+                Object[] row = awkwardRow(k);
+                batch.add(new TableStore.NewRow(k + 2, row));
+                byId.put((String) row[0], row.clone());
+            }
+            assertThat(loader.insert(batch)).isEmpty();
+            if (kind.equals("mariadb")) {
+                assertThat(status(s, "Com_load")).as("the batch went in with LOAD DATA").isEqualTo(loadsBefore + 1);
+                assertThat(status(s, "Com_insert")).as("and not as INSERTs").isEqualTo(insertsBefore);
+            }
+            try (TableStore.Scan scan = s.store().scan(s.table(), "1=1", List.of(), List.of())) {
+                int read = 0;
+                while (scan.hasNext()) {
+                    Object[] row = scan.next();
+                    assertThat(row).as("row %s", row[0]).isEqualTo(byId.get((String) row[0]));
+                    read++;
+                }
+                assertThat(read).isEqualTo(60);
+            }
+        }
+    }
+
+    @Test
+    void aStoreThatStopsTakingLoadDataStillGetsEveryRow() throws Exception {
+        try (Setup s = setup("mariadb"); TableStore.Loader loader = s.store().loader(s.table())) {
+            List<TableStore.NewRow> first = new ArrayList<>();
+            for (int k = 0; k < 10; k++) {
+                first.add(new TableStore.NewRow(k + 2, row(k)));
+            }
+            assertThat(loader.insert(first)).isEmpty();
+            try {
+                globalLocalInfile(s, false);
+                List<TableStore.NewRow> second = new ArrayList<>();
+                for (int k = 10; k < 20; k++) {
+                    second.add(new TableStore.NewRow(k + 2, row(k)));
+                }
+                assertThat(loader.insert(second)).isEmpty();
+                globalLocalInfile(s, true);
+                long loadsBefore = status(s, "Com_load");
+                assertThat(loader.insert(List.of(new TableStore.NewRow(30, row(30))))).isEmpty();
+                assertThat(status(s, "Com_load")).as("no LOAD DATA once the store refused one").isEqualTo(loadsBefore);
+            } finally {
+                globalLocalInfile(s, true);
+            }
+            assertThat(s.store().size(s.table())).isEqualTo(21);
+        }
+    }
+
+    /** A statement counter of the server, such as Com_load (all sessions: the tests run one at a time). */
+    static long status(Setup s, String counter) throws SQLException {
+        try (Connection c = s.db().connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SHOW GLOBAL STATUS LIKE '" + counter + "'")) {
+            return rs.next() ? rs.getLong(2) : 0;
+        }
+    }
+
+    static void globalLocalInfile(Setup s, boolean on) throws SQLException {
+        try (Connection c = s.db().connect(); Statement st = c.createStatement()) {
+            st.execute("SET GLOBAL local_infile = " + (on ? 1 : 0));
         }
     }
 }
