@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 public class TableJobRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(TableJobRunner.class);
-    private static final int BATCH = 2000;
+    private static final int BATCH = 10000;
 
     private final TableJobs jobs;
     private final TableStore tables;
@@ -206,10 +206,12 @@ public class TableJobRunner {
             });
         }
 
+        /** Stages the batch (while the one before goes in), then hands it over once the one before is in. */
         void insert(Batch batch) {
+            TableStore.Staged staged = loader.stage(batch.rows);
             await();
             inserting = batch;
-            refused = thread.submit(() -> loader.insert(batch.rows));
+            refused = thread.submit(() -> loader.insert(staged));
         }
 
         /** Waits for the batch going in and takes its outcome. */

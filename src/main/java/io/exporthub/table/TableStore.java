@@ -26,6 +26,8 @@ import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.exporthub.api.ApiException;
@@ -174,6 +176,10 @@ public class TableStore {
         return new Loader(table);
     }
 
+    /** Rows made ready to go in by {@link Loader#stage}: the file they were written to, or null. */
+    public record Staged(List<NewRow> rows, Path file) {
+    }
+
     public final class Loader implements AutoCloseable {
         private final TableDef table;
         private final List<Field> fields;
@@ -201,13 +207,41 @@ public class TableStore {
 
         /** Inserts the rows; answers the reason of each row that failed, by line. */
         public Map<Long, String> insert(List<NewRow> rows) {
+            return insert(stage(rows));
+        }
+
+        /**
+         * Makes the rows ready to go in: where batches are loaded from files, writes their file, so that
+         * a caller can do that on its own thread while an earlier batch goes in. Insert each once.
+         */
+        public Staged stage(List<NewRow> rows) {
+            BulkLoad load = rows.isEmpty() ? null : bulkLoad();
+            Path file = null;
+            if (load != null) {
+                try {
+                    file = load.write(rows);
+                } catch (IOException e) {
+                    LOG.warn("Table {}: could not write a batch to load ({}); it goes in as INSERTs", table.id(), e.getMessage());
+                }
+            }
+            return new Staged(rows, file);
+        }
+
+        /** Inserts staged rows; answers the reason of each row that failed, by line. */
+        public Map<Long, String> insert(Staged staged) {
+            List<NewRow> rows = staged.rows();
             Map<Long, String> failures = new LinkedHashMap<>();
             if (rows.isEmpty()) {
                 return failures;
             }
-            BulkLoad load = bulkLoad();
-            if (load != null && load.load(rows)) {
-                return failures;
+            BulkLoad load = null;
+            if (staged.file() != null) {
+                load = bulkLoad();
+                boolean loaded = load != null && load.load(staged.file(), rows.size());
+                deleteQuietly(staged.file());
+                if (loaded) {
+                    return failures;
+                }
             }
             try {
                 db.inTransaction(c -> {
@@ -358,13 +392,12 @@ public class TableStore {
      */
     private final class BulkLoad implements AutoCloseable {
         private final Path dir;
-        private final Path file;
         private final Connection connection;
-        private final String sql;
+        private final String into;
+        private final AtomicLong files = new AtomicLong();
 
         BulkLoad(TableDef table, List<Field> fields) throws IOException, SQLException {
             this.dir = Files.createTempDirectory("exporthub-load-");
-            this.file = dir.resolve("rows.tsv");
             try {
                 this.connection = db.unpooled(Map.of("allowLoadLocalInfileInPath", dir.toString()));
                 connection.setAutoCommit(false);
@@ -372,30 +405,24 @@ public class TableStore {
                 Files.deleteIfExists(dir);
                 throw e;
             }
-            StringBuilder sql = new StringBuilder("LOAD DATA LOCAL INFILE '")
-                    .append(file.toString().replace("\\", "\\\\").replace("'", "''"))
-                    .append("' INTO TABLE ").append(table.rowsTable()).append(" CHARACTER SET utf8mb4 (");
+            StringBuilder into = new StringBuilder("' INTO TABLE ").append(table.rowsTable()).append(" CHARACTER SET utf8mb4 (");
             for (int i = 0; i < fields.size(); i++) {
-                sql.append(i == 0 ? "" : ", ").append(fields.get(i).quoted());
+                into.append(i == 0 ? "" : ", ").append(fields.get(i).quoted());
             }
-            this.sql = sql.append(')').toString();
+            this.into = into.append(')').toString();
         }
 
-        /** Loads the rows in one transaction; false, with nothing loaded, when the server did not load every row cleanly. */
-        synchronized boolean load(List<NewRow> rows) {
-            try {
-                if (!write(rows)) {
-                    return false;
-                }
-                try (Statement s = connection.createStatement()) {
-                    long loaded = s.executeLargeUpdate(sql);
-                    if (loaded == rows.size() && s.getWarnings() == null) {
-                        connection.commit();
-                        return true;
-                    }
+        /** Loads a file of rows in one transaction; false, with nothing loaded, when the server did not load every row cleanly. */
+        synchronized boolean load(Path file, int rows) {
+            String sql = "LOAD DATA LOCAL INFILE '" + file.toString().replace("\\", "\\\\").replace("'", "''") + into;
+            try (Statement s = connection.createStatement()) {
+                long loaded = s.executeLargeUpdate(sql);
+                if (loaded == rows && s.getWarnings() == null) {
+                    connection.commit();
+                    return true;
                 }
                 connection.rollback();
-            } catch (SQLException | IOException e) {
+            } catch (SQLException e) {
                 try {
                     connection.rollback();
                 } catch (SQLException ignored) {
@@ -405,8 +432,9 @@ public class TableStore {
             return false;
         }
 
-        /** Writes the rows to the file; false when a value has no text form here. */
-        private boolean write(List<NewRow> rows) throws IOException {
+        /** Writes the rows to a new file of the directory; null when a value has no text form here. */
+        Path write(List<NewRow> rows) throws IOException {
+            Path file = dir.resolve("rows-" + files.incrementAndGet() + ".tsv");
             StringBuilder line = new StringBuilder(256);
             try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
                 for (NewRow row : rows) {
@@ -417,13 +445,18 @@ public class TableStore {
                             line.append('\t');
                         }
                         if (!appendValue(line, values[i])) {
-                            return false;
+                            out.close();
+                            deleteQuietly(file);
+                            return null;
                         }
                     }
                     out.append(line.append('\n'));
                 }
+            } catch (IOException e) {
+                deleteQuietly(file);
+                throw e;
             }
-            return true;
+            return file;
         }
 
         private static boolean appendValue(StringBuilder line, Object value) {
@@ -458,12 +491,20 @@ public class TableStore {
             } catch (SQLException ignored) {
                 // nothing was left uncommitted that should have been kept
             }
-            try {
-                Files.deleteIfExists(file);
+            try (Stream<Path> left = Files.list(dir)) {
+                left.forEach(TableStore::deleteQuietly);
                 Files.deleteIfExists(dir);
             } catch (IOException e) {
                 LOG.warn("Could not delete {}: {}", dir, e.getMessage());
             }
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.warn("Could not delete {}: {}", file, e.getMessage());
         }
     }
 
