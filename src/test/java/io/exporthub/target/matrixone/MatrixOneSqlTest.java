@@ -103,12 +103,12 @@ class MatrixOneSqlTest {
     void driverUrlAddsWhatMatrixOneNeedsUnlessTheConnectorSetsIt() {
         Connector byHost = new Connector(1, 1, "mo", ConnectorKind.MATRIXONE, Map.of("host", "mo.example", "user", "u"), 0);
         assertThat(MatrixOneConnections.jdbcUrl(byHost, 5000, 300000)).isEqualTo("jdbc:mysql://mo.example:6001/"
-                + "?connectTimeout=5000&rewriteBatchedStatements=true&socketTimeout=300000&useCursorFetch=false"
+                + "?cachePrepStmts=true&connectTimeout=5000&prepStmtCacheSize=64&prepStmtCacheSqlLimit=1048576&rewriteBatchedStatements=true&socketTimeout=300000&useCursorFetch=false"
                 + "&useLocalSessionState=true&useServerPrepStmts=false");
         Connector byUrl = new Connector(2, 1, "my", ConnectorKind.MATRIXONE,
                 Map.of("url", "jdbc:mysql://db:3306/app?sslMode=REQUIRED&socketTimeout=0", "user", "u", "dialect", "mysql"), 0);
         assertThat(MatrixOneConnections.jdbcUrl(byUrl, 5000, 300000)).isEqualTo("jdbc:mysql://db:3306/app?sslMode=REQUIRED"
-                + "&socketTimeout=0&connectTimeout=5000&rewriteBatchedStatements=true&useCursorFetch=false"
+                + "&socketTimeout=0&cachePrepStmts=true&connectTimeout=5000&prepStmtCacheSize=64&prepStmtCacheSqlLimit=1048576&rewriteBatchedStatements=true&useCursorFetch=false"
                 + "&useLocalSessionState=true&useServerPrepStmts=false");
     }
 
