@@ -132,9 +132,11 @@ public class TaskStore {
             }
 
             private void claimPage() {
+                // ordered as the index (task_id, status, id) is, which is the order of id here: H2 then reads
+                // the page off the index; ORDER BY id alone made it read and sort every pending file per page
                 List<FileWork> page = db.query("""
                         SELECT id, task_id, file_id, full_path, is_raw, file_name FROM export_task_files
-                        WHERE task_id = ? AND status = 0 AND id > ? ORDER BY id LIMIT ?""",
+                        WHERE task_id = ? AND status = 0 AND id > ? ORDER BY task_id, status, id LIMIT ?""",
                         TaskStore::fileWork, taskId, lastId, claimBatch);
                 exhausted = page.size() < claimBatch;
                 if (page.isEmpty()) {
