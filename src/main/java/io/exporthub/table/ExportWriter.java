@@ -34,6 +34,7 @@ public final class ExportWriter {
     /** Characters of CSV text gathered before they go to the file. */
     private static final int CSV_CHUNK = 1 << 16;
     private static final CSVFormat CSV = CSVFormat.RFC4180;
+    private static final String DELIMITER = CSV.getDelimiterString();
     /** Values one at a time into a generator that the writer flushes when it is done, not after each value. */
     private static final ObjectWriter JSON_VALUES = Json.MAPPER.writer().without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
 
@@ -98,7 +99,23 @@ public final class ExportWriter {
             while (rows.hasNext()) {
                 Object[] row = rows.next();
                 for (int i = 0; i < width; i++) {
-                    CSV.print(cell(value(columns, i, row), columns.fields[i]), text, i == 0);
+                    Object value = value(columns, i, row);
+                    // a number or boolean never needs quotes (it starts with a digit, '-' or a letter and holds
+                    // no delimiter, quote or line end): appended as it is, as Commons CSV would print it
+                    if (value instanceof Long || value instanceof Double || value instanceof Boolean) {
+                        if (i > 0) {
+                            text.append(DELIMITER);
+                        }
+                        if (value instanceof Long l) {
+                            text.append(l.longValue());
+                        } else if (value instanceof Double d) {
+                            text.append(d.doubleValue());
+                        } else {
+                            text.append(((Boolean) value).booleanValue());
+                        }
+                    } else {
+                        CSV.print(cell(value, columns.fields[i]), text, i == 0);
+                    }
                 }
                 CSV.println(text);
                 count++;
