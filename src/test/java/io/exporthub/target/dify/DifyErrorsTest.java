@@ -110,6 +110,20 @@ class DifyErrorsTest {
     }
 
     @Test
+    void aPermanentRefusalAfterATransientFailureEndsTheRetries() {
+        FakeDify.Dataset dataset = dify.createDataset("flaky, then no provider");
+        dify.fail("createDocumentFromText", 1, Fault.serverError());
+        dify.fail("createDocumentFromText", 100, Fault.error(400, "provider_not_initialize", "No valid model provider credentials found."));
+        Map<String, JsonNode> files = run(connector, dataset.id, List.of(Tasks.file("a", "docs/a.pdf", false)));
+
+        assertThat(files.get("a").path("status").asInt()).isEqualTo(3);
+        assertThat(files.get("a").path("details").asText()).isEqualTo("dify target 'kb': create-by-text answered 400 provider_not_initialize: "
+                + "No valid model provider credentials found. (gave up after 2 attempts)");
+        // retried once for the 500, not again for the 400
+        assertThat(dify.count("createDocumentFromText")).isEqualTo(2);
+    }
+
+    @Test
     void difysTerseAnswersToUploadsAreExplained() {
         FakeDify.Dataset dataset = dify.createDataset("uploads");
         // a proxy in front of Dify refuses the body before Dify sees it
