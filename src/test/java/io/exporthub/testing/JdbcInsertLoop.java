@@ -16,8 +16,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * results under {@code <volume>/.parsed} and inserts one row per block (file_id, block_no, block_type,
  * page_no, content, title), in batches, one transaction per file.
  *
- * <p>{@code <jdbc url> <user> <password> <volume> <table> <batch rows>}; the file id of
- * {@code .parsed/x/y.pdf.json} is {@code x/y.pdf}, as the benchmark's task names it.
+ * <p>{@code <jdbc url> <user> <password> <volume> <tables> <batch rows>}; the file id of
+ * {@code .parsed/x/y.pdf.json} is {@code x/y.pdf}, as the benchmark's task names it. {@code <tables>}
+ * is a comma-separated list: one round per table, one after the other in this process (so that the
+ * rounds after the first run warm, as a service's do), each printed as {@code round <table> <seconds>}.
  */
 public final class JdbcInsertLoop {
 
@@ -25,17 +27,22 @@ public final class JdbcInsertLoop {
     }
 
     public static void main(String[] args) throws Exception {
-        String url = args[0];
-        Path parsed = Path.of(args[3]).resolve(".parsed");
-        String table = args[4];
-        int batch = Integer.parseInt(args[5]);
+        for (String table : args[4].split(",")) {
+            long start = System.nanoTime();
+            long rows = run(args[0], args[1], args[2], Path.of(args[3]), table, Integer.parseInt(args[5]));
+            System.out.printf("round %s %.2f (%d rows)%n", table, (System.nanoTime() - start) / 1e9, rows);
+        }
+    }
+
+    private static long run(String url, String user, String password, Path volume, String table, int batch) throws Exception {
+        Path parsed = volume.resolve(".parsed");
         ObjectMapper mapper = new ObjectMapper();
         List<Path> files;
         try (Stream<Path> walk = Files.walk(parsed)) {
             files = walk.filter(p -> p.toString().endsWith(".json")).sorted().toList();
         }
         long rows = 0;
-        try (Connection c = DriverManager.getConnection(url, args[1], args[2])) {
+        try (Connection c = DriverManager.getConnection(url, user, password)) {
             c.setAutoCommit(false);
             String sql = "INSERT INTO `" + table + "` (`file_id`, `block_no`, `block_type`, `page_no`, `content`, `title`) VALUES (?, ?, ?, ?, ?, ?)";
             try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -74,6 +81,6 @@ public final class JdbcInsertLoop {
                 }
             }
         }
-        System.out.println(files.size() + " files, " + rows + " rows");
+        return rows;
     }
 }

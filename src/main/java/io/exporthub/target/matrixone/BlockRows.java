@@ -68,6 +68,10 @@ public record BlockRows(List<Object[]> rows, Integer embeddingDimension) {
         String stamp = STAMP.format(now);
         String sqlStamp = SQL_STAMP.format(now);
         List<Object[]> rows = new ArrayList<>(written.size());
+        SourceColumn[] sources = new SourceColumn[target.columns().size()];
+        for (int c = 0; c < sources.length; c++) {
+            sources[c] = target.columns().get(c).sourceColumn();
+        }
         Integer dimension = null;
         for (int k = 0; k < written.size(); k++) {
             int original = kept.get(k);
@@ -77,10 +81,9 @@ public record BlockRows(List<Object[]> rows, Integer embeddingDimension) {
             if (dimension == null && embedding != null) {
                 dimension = block.get("embedding").size();
             }
-            Object[] row = new Object[target.columns().size()];
+            Object[] row = new Object[sources.length];
             for (int c = 0; c < row.length; c++) {
-                SourceColumn column = target.columns().get(c).sourceColumn();
-                row[c] = column == SourceColumn.META ? values.meta(target.combine()) : values.sql(column);
+                row[c] = sources[c] == SourceColumn.META ? values.meta(target.combine()) : values.sql(sources[c]);
             }
             rows.add(row);
         }
