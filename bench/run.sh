@@ -4,7 +4,7 @@
 #
 #   bench/run.sh                    # the sizes of the benchmark (below)
 #   SCALE=0.1 bench/run.sh          # a tenth of them (a smoke run)
-#   HUB_JAVA_OPTS=-XX:StartFlightRecording=filename=/tmp/hub-%p.jfr bench/run.sh   # profile the service
+#   HUB_JAVA_OPTS=-XX:StartFlightRecording=filename=/tmp/jfr/ bench/run.sh   # profile the service (a file per process)
 #   CASES="table mo" bench/run.sh   # some of the cases: s3, table, mo, dify (default: all four)
 #
 # s3     10,000 x 4 KB + 20 x 64 MB to s3proxy: an export task vs rclone copy and aws s3 cp; then
@@ -25,6 +25,10 @@
 #        Dify's OpenAPI document (the fake checks each one).
 # table, mo and dify run at 10% and at 100% of their size, each step in a fresh service process, so
 # that the peak RSS is that step's and the growth shows.
+# s3, table and mo run each side twice and count each side's faster round (every cell shows both):
+# the first round of a fresh JVM pays for its JIT, and on two cores one run's leftovers (dirty pages,
+# a buffer pool smaller than the table) slow the next. s3 and table take turns (ours, theirs, ours,
+# theirs); in mo each side runs its two rounds in one process, the JDBC loop in one JVM.
 #
 # Needs Java 17, Maven, a MariaDB (MARIADB_HOST/PORT/USER/PASSWORD, default root@127.0.0.1:3306,
 # empty password; the bench makes and drops its own databases and user), and (installed here with
