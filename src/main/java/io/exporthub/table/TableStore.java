@@ -276,7 +276,7 @@ public class TableStore {
         private synchronized BulkLoad bulkLoad() {
             if (!bulkTried) {
                 bulkTried = true;
-                if (mysql && localInfile()) {
+                if (localInfile()) {
                     try {
                         bulk = new BulkLoad(table, fields);
                     } catch (IOException | SQLException e) {
@@ -370,11 +370,14 @@ public class TableStore {
         }
     }
 
-    /** Whether the store is MySQL or MariaDB: a MySQL-protocol server that is not MatrixOne (asked once). */
-    private boolean mysqlServer() {
+    /**
+     * Whether the store is MySQL or MariaDB: a MySQL-protocol server that is not MatrixOne. Asked once,
+     * on the connection the caller holds (a second one from the pool could wait on callers like it).
+     */
+    private boolean mysqlServer(Connection c) throws SQLException {
         Boolean known = mysqlServer;
         if (known == null) {
-            known = mysql && db.withConnection(c -> !c.getMetaData().getDatabaseProductVersion().toLowerCase(Locale.ROOT).contains("matrixone"));
+            known = mysql && !c.getMetaData().getDatabaseProductVersion().toLowerCase(Locale.ROOT).contains("matrixone");
             mysqlServer = known;
         }
         return known;
@@ -384,8 +387,14 @@ public class TableStore {
 
     /** Whether the store takes LOAD DATA LOCAL INFILE: MySQL or MariaDB with local_infile on. */
     private boolean localInfile() {
+        if (!mysql) {
+            return false;
+        }
         try {
-            return mysqlServer() && db.withConnection(c -> {
+            return db.withConnection(c -> {
+                if (!mysqlServer(c)) {
+                    return false;
+                }
                 try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT @@local_infile")) {
                     return rs.next() && rs.getBoolean(1);
                 }
@@ -651,7 +660,7 @@ public class TableStore {
         private Object readPages(Connection c) throws SQLException {
             // MySQL and MariaDB send the rows of a statement prepared on the server in their binary form,
             // which both sides encode and decode with less work than text (MatrixOne: text, as ever)
-            boolean binary = mysqlServer();
+            boolean binary = mysqlServer(c);
             Object[] lastKey = null;
             int limit = pageMin;
             while (!closed) {
