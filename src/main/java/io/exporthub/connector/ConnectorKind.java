@@ -43,7 +43,8 @@ public enum ConnectorKind {
                 Setting.required("bucket_name", "bucket, optionally with a key prefix: bucket/prefix"),
                 Setting.required("access_key_id", "access key id"),
                 Setting.secret("access_key_secret", "secret access key"),
-                Setting.optional("path_style", pathStyleDefault, "path-style addressing: true for MinIO-like servers, false for OSS"));
+                Setting.optional("path_style", pathStyleDefault, "path-style addressing: true for MinIO-like servers, false for OSS"),
+                Setting.optional("sign_payload", "false", "over plain http, sign the bodies too (aws-chunked); false sends them UNSIGNED-PAYLOAD, as over https"));
     }
 
     public String id() {

@@ -104,9 +104,11 @@ public class ConnectorStore {
                 if (endpoint != null && !endpoint.isBlank()) {
                     requireHttpUrl(config.get("endpoint"), endpoint);
                 }
-                String pathStyle = values.get("path_style");
-                if (pathStyle != null && !pathStyle.equals("true") && !pathStyle.equals("false")) {
-                    throw config.get("path_style").invalid("must be true or false");
+                for (String flag : List.of("path_style", "sign_payload")) {
+                    String value = values.get(flag);
+                    if (value != null && !value.equals("true") && !value.equals("false")) {
+                        throw config.get(flag).invalid("must be true or false");
+                    }
                 }
                 String bucket = values.get("bucket_name").split("/", 2)[0];
                 if (!bucket.matches("[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9]")) {

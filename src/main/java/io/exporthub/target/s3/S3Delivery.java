@@ -27,8 +27,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * Prepares a file for the {@code aws2-s3} producer: the bucket and key of the contract's layout,
  * the staged payload as a {@link java.io.File}, and a client per connector (its endpoint, region,
- * credentials, path style, and checksums only when required, which OSS and many S3-compatible
- * stores need). The route does the upload.
+ * credentials, path style, checksums only when required, which OSS and many S3-compatible stores
+ * need, and bodies sent unsigned over plain http as over https unless the connector asks otherwise:
+ * {@link HttpsLikePayloadSigner}). The route does the upload.
  */
 public class S3Delivery {
 
@@ -117,6 +118,9 @@ public class S3Delivery {
                         .socketTimeout(socketTimeout))
                 // Retries belong to the route (backoff, dead letter, per-file details), not to the SDK.
                 .overrideConfiguration(o -> o.retryPolicy(RetryPolicy.none()));
+        if (!Boolean.parseBoolean(connector.setting("sign_payload"))) {
+            builder.putAuthScheme(HttpsLikePayloadSigner.scheme());
+        }
         String endpoint = connector.setting("endpoint");
         if (endpoint != null && !endpoint.isBlank()) {
             builder.endpointOverride(URI.create(endpoint));

@@ -57,7 +57,9 @@ class S3ExportTest {
         s3.start();
         s3.createBucket("exports");
         db = TestDatabase.of(storeKind(), home);
-        service = ExportHubService.start(home, ExportHubService.defaults(home, db));
+        Map<String, String> props = ExportHubService.defaults(home, db);
+        props.put("exporthub.s3.part-size", String.valueOf(8 * 1024 * 1024)); // the 64 MB file in parts
+        service = ExportHubService.start(home, props);
         api = service.api();
     }
 
