@@ -24,7 +24,8 @@ import software.amazon.awssdk.identity.spi.IdentityProviders;
  * {@code sign_payload=true} keeps the SDK's own signing.
  *
  * <p>The signature covers the method, path, query, headers and the payload's declared hash, not
- * the scheme, so the request is signed as its https twin (same host and port) and sent as it was.
+ * the scheme, so the request is signed as its https twin (same host, port and Host header) and sent
+ * as it was.
  */
 final class HttpsLikePayloadSigner implements HttpSigner<AwsCredentialsIdentity> {
 
@@ -75,13 +76,16 @@ final class HttpsLikePayloadSigner implements HttpSigner<AwsCredentialsIdentity>
         return "http".equalsIgnoreCase(request.protocol());
     }
 
-    /** The same request over https; http's default port becomes https's, so the signed Host stays the same. */
+    /**
+     * The same request over https, carrying the Host header it is sent with over http (the port
+     * shown unless it is 80), so that the signed Host is the one the server receives.
+     */
     private static SdkHttpRequest asHttps(SdkHttpRequest request) {
-        int port = request.port() == 80 ? 443 : request.port();
-        return request.toBuilder().protocol("https").port(port).build();
+        String host = request.port() == 80 || request.port() < 0 ? request.host() : request.host() + ":" + request.port();
+        return request.toBuilder().protocol("https").putHeader("Host", host).build();
     }
 
     private static SdkHttpRequest asSent(SdkHttpRequest signed, SdkHttpRequest sent) {
-        return signed.toBuilder().protocol(sent.protocol()).port(sent.port()).build();
+        return signed.toBuilder().protocol(sent.protocol()).build();
     }
 }
