@@ -97,6 +97,14 @@ public class ConnectorStore {
         return values;
     }
 
+    /** A true/false setting, when given, is exactly true or false. */
+    private static void requireFlag(RequestField config, Map<String, String> values, String name) {
+        String value = values.get(name);
+        if (value != null && !value.equals("true") && !value.equals("false")) {
+            throw config.get(name).invalid("must be true or false");
+        }
+    }
+
     private void checkValues(ConnectorKind kind, RequestField config, Map<String, String> values) {
         switch (kind) {
             case S3, OSS -> {
@@ -104,12 +112,8 @@ public class ConnectorStore {
                 if (endpoint != null && !endpoint.isBlank()) {
                     requireHttpUrl(config.get("endpoint"), endpoint);
                 }
-                for (String flag : List.of("path_style", "sign_payload")) {
-                    String value = values.get(flag);
-                    if (value != null && !value.equals("true") && !value.equals("false")) {
-                        throw config.get(flag).invalid("must be true or false");
-                    }
-                }
+                requireFlag(config, values, "path_style");
+                requireFlag(config, values, "sign_payload");
                 String bucket = values.get("bucket_name").split("/", 2)[0];
                 if (!bucket.matches("[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9]")) {
                     throw config.get("bucket_name").invalid("'" + bucket + "' is not a valid bucket name");
@@ -124,10 +128,7 @@ public class ConnectorStore {
                 if (technique != null && !technique.equals("high_quality") && !technique.equals("economy")) {
                     throw config.get("indexing_technique").invalid("must be high_quality or economy");
                 }
-                String wait = values.get("wait_for_indexing");
-                if (wait != null && !wait.equals("true") && !wait.equals("false")) {
-                    throw config.get("wait_for_indexing").invalid("must be true or false");
-                }
+                requireFlag(config, values, "wait_for_indexing");
                 String concurrency = values.get("max_concurrency");
                 if (concurrency != null && !concurrency.matches("[1-9][0-9]?")) {
                     throw config.get("max_concurrency").invalid("must be an integer between 1 and 99");
