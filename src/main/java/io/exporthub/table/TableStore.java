@@ -63,6 +63,8 @@ public class TableStore {
 
     private final Database db;
     private final boolean mysql;
+    /** MySQL or MariaDB rather than MatrixOne: asked of the server once, by {@link #mysqlServer}. */
+    private volatile Boolean mysqlServer;
 
     public TableStore(Database db, String jdbcUrl) {
         this.db = db;
@@ -382,8 +384,6 @@ public class TableStore {
         }
         return known;
     }
-
-    private volatile Boolean mysqlServer;
 
     /** Whether the store takes LOAD DATA LOCAL INFILE: MySQL or MariaDB with local_infile on. */
     private boolean localInfile() {
