@@ -88,7 +88,13 @@ now() { date +%s.%N; }
 since() { python3 -c "print(round($(now) - $1, 2))"; }
 peak_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 ratio() { python3 -c "print(f'{$1 / $2:.2f}x')"; }
-fastest() { if [ -z "$1" ]; then echo "$2"; else python3 -c "print(min($1, $2))"; fi; } # <seconds so far or empty> <seconds>
+# count_round <fastest> <rounds> <seconds>: a round's time added to the list in the variable named
+# <rounds>, and kept in the variable named <fastest> if no round so far was faster
+count_round() {
+    local -n fastest_=$1 rounds_=$2
+    if [ -z "$fastest_" ]; then fastest_=$3; else fastest_=$(python3 -c "print(min($fastest_, $3))"); fi
+    rounds_+="${rounds_:+, }$3"
+}
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 fail() { echo "bench: $1" >&2; [ -n "${2:-}" ] && tail -n 40 "$2" >&2; exit 1; }
 # waits until no file of task <id> is pending or running, asking every 50 ms (no interpreter per poll,
@@ -168,7 +174,7 @@ for round in $(seq "$S3_ROUNDS"); do
     TASK=$(curl -sf "$API/export/task/create" -H "moi-key: $KEY" -H 'Content-Type: application/json' --data-binary @"$WORK/task-$round.json" \
         | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["id"])')
     await_task "$TASK"
-    t=$(since "$START"); HUB_SECONDS=$(fastest "$HUB_SECONDS" "$t"); HUB_ROUNDS+="${HUB_ROUNDS:+, }$t"
+    count_round HUB_SECONDS HUB_ROUNDS "$(since "$START")"
     STATE=$(curl -sf "$API/export/task/$TASK/state" -H "moi-key: $KEY")
     [ "$(echo "$STATE" | json 'd["data"]["completed"]')" = "$((SMALL + BIG))" ] || fail "the task did not complete every file: $STATE" "$WORK/hub.log"
 
@@ -179,7 +185,7 @@ for round in $(seq "$S3_ROUNDS"); do
         # "text/plain; charset=utf-8" for a .txt file; a type without one passes): one type for all
         if rclone copy --retries 1 --transfers "$PARALLELISM" --checkers "$PARALLELISM" \
             --header-upload "Content-Type: application/octet-stream" "$VOLUME" "bench:rclone/round$round/" 2> "$WORK/rclone.log"; then
-            t=$(since "$START"); RCLONE_SECONDS=$(fastest "$RCLONE_SECONDS" "$t"); RCLONE_ROUNDS+="${RCLONE_ROUNDS:+, }$t"
+            count_round RCLONE_SECONDS RCLONE_ROUNDS "$(since "$START")"
         else
             # as every .txt PUT was, before the Content-Type above (SignatureDoesNotMatch)
             RCLONE_REFUSED="refused by the server ($(grep -m1 -o '[A-Za-z]*: Forbidden' "$WORK/rclone.log" || true))"
@@ -189,7 +195,7 @@ for round in $(seq "$S3_ROUNDS"); do
     echo "== aws s3 cp --recursive (round $round)"
     START=$(now)
     aws s3 cp --recursive --quiet --endpoint-url "$ENDPOINT" "$VOLUME" "s3://awscli/round$round/"
-    t=$(since "$START"); AWS_SECONDS=$(fastest "$AWS_SECONDS" "$t"); AWS_ROUNDS+="${AWS_ROUNDS:+, }$t"
+    count_round AWS_SECONDS AWS_ROUNDS "$(since "$START")"
     # the round's objects off s3proxy's disk (untimed), so that the rounds do not fill it
     rm -rf "$WORK/s3/hub/round$round" "$WORK/s3/rclone/round$round" "$WORK/s3/awscli/round$round"
 done
@@ -277,7 +283,7 @@ growth() { # <label> <hub s 10%> <hub s 100%> <hub kB 10%> <hub kB 100%> <alt s 
 ROWS=()
 
 table_step() { # <rows> <percent of the size>; appends to ROWS
-    local rows=$1 label=$2% store=${BENCH_DB}_table_$2 tid first_tid round t import_r load_r export_r select_r job import_s import_kb load_s export_s export_kb select_s csv_mb
+    local rows=$1 label=$2% store=${BENCH_DB}_table_$2 tid first_tid round import_r load_r export_r select_r job import_s import_kb load_s export_s export_kb select_s csv_mb
     echo "== table: $rows rows ($label)"
     new_database "$store"
     python3 - "$WORK/rows-$label.csv" "$rows" <<'PY'
@@ -308,7 +314,7 @@ PY
         job=$(curl -sf "$TABLES/v1/table/$tid/import/" -H "Authorization: Bearer $KEY" -F "file=@$WORK/rows-$label.csv" | json 'd["job_id"]') \
             || fail "import refused" "$HUB_LOG"
         job=$(await_job "$TABLES/v1/table/$tid/import/$job/")
-        t=$(since "$START"); import_s=$(fastest "$import_s" "$t"); import_r+="${import_r:+, }$t"
+        count_round import_s import_r "$(since "$START")"
         [ "$(echo "$job" | json 'd["status"], d["inserted"]')" = "finish $rows" ] || fail "import job: $job" "$HUB_LOG"
 
         sql -D "$store" -e "DROP TABLE IF EXISTS load_data; CREATE TABLE load_data LIKE tbl_$tid"
@@ -319,7 +325,7 @@ PY
                 f_b = IF(@b = '', NULL, @b = 'true'), f_d = IF(@d = '', NULL, @d * 1000), f_tags = NULLIF(@tags, ''),
                 created_at = UNIX_TIMESTAMP(), updated_at = UNIX_TIMESTAMP(), created_by = 1,
                 read_perm = '[\"user:anonymous\"]', write_perm = '[\"user:anonymous\"]'"
-        t=$(since "$START"); load_s=$(fastest "$load_s" "$t"); load_r+="${load_r:+, }$t"
+        count_round load_s load_r "$(since "$START")"
         [ "$(sql -N -D "$store" -e "SELECT COUNT(*) FROM load_data")" = "$rows" ] || fail "LOAD DATA loaded a different count"
     done
     import_kb=$(peak_kb "$HUB_PID")
@@ -334,14 +340,14 @@ PY
         job=$(curl -sf "$TABLES/v1.5/table/$tid/export/" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
             -d '{"file_type": "csv", "mode": "all"}' | json 'd["job_id"]') || fail "export refused" "$HUB_LOG"
         job=$(await_job "$TABLES/v1.5/table/$tid/export/$job/")
-        t=$(since "$START"); export_s=$(fastest "$export_s" "$t"); export_r+="${export_r:+, }$t"
+        count_round export_s export_r "$(since "$START")"
         [ "$(echo "$job" | json 'd["status"], d["row_count"]')" = "finish $rows" ] || fail "export job: $job" "$HUB_LOG"
         rm -rf "$WORK/hub-export-$label/data/exports"
 
         START=$(now)
         sql --batch -D "$store" -e "SELECT id, f_s, f_i, f_n, f_b, f_d, f_tags, created_at, updated_at, created_by, read_perm, write_perm
             FROM tbl_$tid ORDER BY id" > "$WORK/select-$label.tsv"
-        t=$(since "$START"); select_s=$(fastest "$select_s" "$t"); select_r+="${select_r:+, }$t"
+        count_round select_s select_r "$(since "$START")"
         [ "$(wc -l < "$WORK/select-$label.tsv")" = "$((rows + 1))" ] || fail "SELECT wrote a different count"
     done
     export_kb=$(peak_kb "$HUB_PID")
@@ -394,7 +400,8 @@ PY
     for round in 1 2; do
         sed "s/\"table_name\": \"blocks\"/\"table_name\": \"blocks$round\"/" "$WORK/mo-task-$label.json" > "$WORK/mo-task-$label-$round.json"
         run_task "$WORK/mo-task-$label-$round.json"
-        hub_s=$(fastest "$hub_s" "$TASK_S") hub_r+="${hub_r:+, }$TASK_S" state=$TASK_STATE
+        count_round hub_s hub_r "$TASK_S"
+        state=$TASK_STATE
         [ "$(sql -N -D "$target" -e "SELECT COUNT(*) FROM blocks$round")" = "$blocks" ] || fail "the task wrote a different count: $state" "$HUB_LOG"
         sql -D "$target" -e "CREATE TABLE blocks_jdbc$round LIKE blocks$round"
     done
@@ -403,7 +410,7 @@ PY
         blocks_jdbc1,blocks_jdbc2 200 > "$WORK/jdbc-loop.log" || fail "the JDBC loop failed" "$WORK/jdbc-loop.log"
     for round in 1 2; do
         t=$(awk -v n="blocks_jdbc$round" '$1 == "round" && $2 == n {print $3}' "$WORK/jdbc-loop.log")
-        loop_s=$(fastest "$loop_s" "$t") loop_r+="${loop_r:+, }$t"
+        count_round loop_s loop_r "$t"
         [ "$(sql -N -D "$target" -e "SELECT COUNT(*) FROM blocks_jdbc$round")" = "$blocks" ] || fail "the JDBC loop wrote a different count"
     done
     hub_kb=$(peak_kb "$HUB_PID")
