@@ -8,8 +8,8 @@ import java.sql.Statement;
 
 import io.exporthub.connector.Connector;
 import io.exporthub.pipeline.DeliveryErrors;
-import io.exporthub.target.matrixone.MatrixOneConnections;
-import io.exporthub.target.s3.S3Delivery;
+import io.exporthub.sink.matrixone.MatrixOneConnections;
+import io.exporthub.sink.s3.S3Delivery;
 
 /** How to tell whether a connector's server can be reached, per kind: null when it can, else why not. */
 public class ConnectorProbes {

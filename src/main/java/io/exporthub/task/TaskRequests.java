@@ -19,7 +19,7 @@ import io.exporthub.connector.Connector;
 import io.exporthub.connector.ConnectorKind;
 import io.exporthub.connector.ConnectorStore;
 import io.exporthub.source.SourceVolume;
-import io.exporthub.target.matrixone.TableTarget;
+import io.exporthub.sink.matrixone.TableTarget;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
 

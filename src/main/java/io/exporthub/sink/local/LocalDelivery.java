@@ -1,0 +1,54 @@
+package io.exporthub.sink.local;
+
+import java.nio.file.Path;
+
+import io.exporthub.connector.Connector;
+import io.exporthub.connector.ConnectorStore;
+import io.exporthub.pipeline.Delivery;
+import io.exporthub.pipeline.PermanentDeliveryException;
+import io.exporthub.sink.Payloads;
+import io.exporthub.task.Target;
+import org.apache.camel.Exchange;
+
+/**
+ * Prepares a file for the {@code file} producer: the connector's directory (always under the local
+ * target root) and the same layout as S3, {@code path/full_path[.json][.gz|.zip]}.
+ */
+public class LocalDelivery {
+
+    public static final String DIRECTORY = "localDirectory";
+    private static final String WHERE = "localLocation";
+
+    private final ConnectorStore connectors;
+    private final Payloads payloads;
+
+    public LocalDelivery(ConnectorStore connectors, Payloads payloads) {
+        this.connectors = connectors;
+        this.payloads = payloads;
+    }
+
+    public void prepare(Exchange exchange) {
+        Delivery delivery = exchange.getProperty(Delivery.PROPERTY, Delivery.class);
+        Target target = exchange.getProperty(Delivery.TARGET, Target.class);
+        delivery.attempt(target);
+        Connector connector = connectors.get(target.connectorId());
+        Path directory = Path.of(connector.setting("directory")).toAbsolutePath().normalize();
+        if (!directory.startsWith(connectors.localTargetRoot())) {
+            throw new PermanentDeliveryException("directory of connector '" + connector.name() + "' is outside the local target root");
+        }
+        Payloads.Payload payload = payloads.stage(exchange, delivery, target.compress());
+        String relative = (target.path().isEmpty() ? "" : target.path() + "/") + delivery.getFile().relativePath() + payload.suffix();
+        Path destination = directory.resolve(relative).normalize();
+        if (!destination.startsWith(directory)) {
+            throw new PermanentDeliveryException("destination '" + relative + "' leaves the connector's directory");
+        }
+        exchange.setProperty(DIRECTORY, directory.toString());
+        exchange.setProperty(WHERE, "local:" + destination);
+        exchange.getMessage().setHeader(Exchange.FILE_NAME, relative);
+        exchange.getMessage().setBody(payload.file().toFile());
+    }
+
+    public void delivered(Exchange exchange) {
+        exchange.getProperty(Delivery.PROPERTY, Delivery.class).delivered(exchange.getProperty(WHERE, String.class));
+    }
+}
