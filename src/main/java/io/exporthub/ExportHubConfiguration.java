@@ -65,8 +65,8 @@ public class ExportHubConfiguration implements CamelConfiguration {
     public static final String DEFAULTS = "classpath:exporthub/application.properties";
     /** Every route of the service. */
     public static final String ROUTES = "classpath:exporthub/routes/*.yaml";
-    /** The HTTP API's routes, to leave out when embedding without HTTP. */
-    public static final String REST_API_ROUTES = "classpath:exporthub/routes/export-api.camel.yaml";
+    /** The HTTP API's routes (the MOI and the MinApp API), to leave out when embedding without HTTP. */
+    public static final String REST_API_ROUTES = "classpath:exporthub/routes/rest-*.yaml";
 
     private static final String CONNECTOR_PREFIX = "exporthub.connector.";
 
@@ -79,11 +79,16 @@ public class ExportHubConfiguration implements CamelConfiguration {
         PackageScanResourceResolver resolver = PluginHelper.getPackageScanResourceResolver(context);
         List<Resource> resources = new ArrayList<>();
         for (Resource resource : resolver.findResources(ROUTES.substring("classpath:".length()))) {
-            if (withRestApi || !resource.getLocation().endsWith("export-api.camel.yaml")) {
+            if (withRestApi || !isRestApi(resource)) {
                 resources.add(resource);
             }
         }
         PluginHelper.getRoutesLoader(context).loadRoutes(resources);
+    }
+
+    private static boolean isRestApi(Resource resource) {
+        String location = resource.getLocation();
+        return location.substring(location.lastIndexOf('/') + 1).startsWith("rest-");
     }
 
     @Override
