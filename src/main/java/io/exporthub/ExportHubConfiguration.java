@@ -162,7 +162,7 @@ public class ExportHubConfiguration implements CamelConfiguration {
         context.addStartupListener(metrics);
         registry.bind("exportMetrics", metrics);
 
-        Schedules schedules = new Schedules(Schedules.declared(props), database, requests, tasks, apiKeys);
+        Schedules schedules = new Schedules(Schedules.declared(props), database, tasks, apiKeys);
         registry.bind("schedules", schedules);
         context.addRoutes(schedules.routes());
         tables(context, props, registry, database);
