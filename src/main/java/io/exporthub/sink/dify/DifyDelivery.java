@@ -18,6 +18,7 @@ import io.exporthub.api.Json;
 import io.exporthub.connector.Connector;
 import io.exporthub.connector.ConnectorStore;
 import io.exporthub.pipeline.Delivery;
+import io.exporthub.sink.Sink;
 import io.exporthub.pipeline.PermanentDeliveryException;
 import io.exporthub.pipeline.TransientDeliveryException;
 import io.exporthub.source.Blocks;
@@ -32,7 +33,7 @@ import org.apache.camel.ProducerTemplate;
  * retry, a rerun or a resume after a crash never leaves two; processing results go as text (their
  * blocks in order, blank lines between), raw files as the file itself.
  */
-public class DifyDelivery {
+public class DifyDelivery implements Sink {
 
     /** The document of the file's name already in the dataset, or absent: the route's choice. */
     public static final String EXISTING = "difyExisting";
@@ -66,6 +67,17 @@ public class DifyDelivery {
         this.connectors = connectors;
         this.settings = settings;
         connectors.onDelete(connector -> clients.remove(connector.id()));
+    }
+
+    @Override
+    public String targetKind() {
+        return Target.DIFY;
+    }
+
+    /** A Dify connector names no dataset to ask about: its first task finds out. */
+    @Override
+    public String probe(Connector connector) {
+        return null;
     }
 
     /** One file on its way: where it goes, what is sent, and what Dify made of it. */

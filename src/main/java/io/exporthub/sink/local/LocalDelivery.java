@@ -1,5 +1,6 @@
 package io.exporthub.sink.local;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import io.exporthub.connector.Connector;
@@ -7,6 +8,7 @@ import io.exporthub.connector.ConnectorStore;
 import io.exporthub.pipeline.Delivery;
 import io.exporthub.pipeline.PermanentDeliveryException;
 import io.exporthub.sink.Payloads;
+import io.exporthub.sink.Sink;
 import io.exporthub.task.Target;
 import org.apache.camel.Exchange;
 
@@ -14,7 +16,7 @@ import org.apache.camel.Exchange;
  * Prepares a file for the {@code file} producer: the connector's directory (always under the local
  * target root) and the same layout as S3, {@code path/full_path[.json][.gz|.zip]}.
  */
-public class LocalDelivery {
+public class LocalDelivery implements Sink {
 
     public static final String DIRECTORY = "localDirectory";
     private static final String WHERE = "localLocation";
@@ -25,6 +27,25 @@ public class LocalDelivery {
     public LocalDelivery(ConnectorStore connectors, Payloads payloads) {
         this.connectors = connectors;
         this.payloads = payloads;
+    }
+
+    @Override
+    public String targetKind() {
+        return Target.LOCAL;
+    }
+
+    /** The directory, or its nearest existing parent, can be written. */
+    @Override
+    public String probe(Connector connector) {
+        Path directory = Path.of(connector.setting("directory"));
+        Path existing = directory;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null || !Files.isDirectory(existing) || !Files.isWritable(existing)) {
+            return "directory " + directory + " cannot be written";
+        }
+        return null;
     }
 
     public void prepare(Exchange exchange) {

@@ -16,7 +16,6 @@ import io.exporthub.api.ApiException;
 import io.exporthub.connector.Connector;
 import io.exporthub.connector.ConnectorStore;
 import io.exporthub.pipeline.Delivery;
-import io.exporthub.pipeline.DeliveryErrors;
 import io.exporthub.pipeline.PermanentDeliveryException;
 import io.exporthub.store.Database;
 import io.exporthub.task.NewTask;
@@ -75,12 +74,12 @@ public class MatrixOneTables {
                     endReadOnly(c);
                 }
             } catch (SQLException e) {
-                if (DeliveryErrors.isTransientFailure(e)) {
+                if (MatrixOneSink.isTransientSql(e)) {
                     LOG.warn("Could not check table {} of connector '{}' before the task ({}); its first file will",
-                            table.qualifiedName(), connector.name(), DeliveryErrors.describe(e));
+                            table.qualifiedName(), connector.name(), MatrixOneSink.describeSql(e));
                     continue;
                 }
-                throw ApiException.badRequest("config.mo_config: connector '" + connector.name() + "': " + DeliveryErrors.describe(e));
+                throw ApiException.badRequest("config.mo_config: connector '" + connector.name() + "': " + MatrixOneSink.describeSql(e));
             }
         }
     }
