@@ -1,5 +1,6 @@
 package io.exporthub.pipeline;
 
+import io.exporthub.ExchangeProperties;
 import io.exporthub.sink.Sinks;
 import io.exporthub.task.Target;
 import io.exporthub.task.TaskStore;
@@ -26,14 +27,14 @@ public class DeliveryErrors {
     /** The file fails with the target, the reason and the attempts made. */
     public void markFailed(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        Delivery delivery = exchange.getProperty(Delivery.PROPERTY, Delivery.class);
+        Delivery delivery = exchange.getProperty(ExchangeProperties.DELIVERY, Delivery.class);
         if (delivery == null) {
             LOG.error("A delivery failed before its file was known", failure);
             return;
         }
         FileWork file = delivery.getFile();
         int attempts = delivery.attempts();
-        String reason = sinks.reason(exchange.getProperty(Delivery.TARGET, Target.class), failure)
+        String reason = sinks.reason(exchange.getProperty(ExchangeProperties.TARGET, Target.class), failure)
                 + (attempts > 1 ? " (gave up after " + attempts + " attempts)" : "");
         LOG.warn("File {} of task {} failed: {}", file.fileId(), file.taskId(), reason);
         LOG.debug("Failure of file {}", file.fileId(), failure);

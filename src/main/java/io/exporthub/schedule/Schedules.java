@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.exporthub.ExchangeProperties;
 import io.exporthub.DeclaredSettings;
 import io.exporthub.api.ApiException;
 import io.exporthub.api.Times;
@@ -32,8 +33,6 @@ import org.slf4j.LoggerFactory;
 public class Schedules {
 
     public static final String PREFIX = "exporthub.schedule.";
-    /** Exchange property: the {@link Fire} being handled. */
-    public static final String FIRE = "exporthubScheduleFire";
     private static final Logger LOG = LoggerFactory.getLogger(Schedules.class);
     private static final int RUNS_SHOWN = 20;
 
@@ -93,7 +92,7 @@ public class Schedules {
     public String fire(@Body String name, Exchange exchange) {
         Schedule schedule = schedules.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
         Fire fire = new Fire(name, System.currentTimeMillis());
-        exchange.setProperty(FIRE, fire);
+        exchange.setProperty(ExchangeProperties.SCHEDULE_FIRE, fire);
         String previous = db.queryOne("SELECT task_id FROM schedule_runs WHERE schedule_name = ? AND task_id IS NOT NULL ORDER BY id DESC",
                 rs -> rs.getString(1), name).orElse(null);
         if (previous != null && tasks.isRunning(previous)) {
@@ -102,7 +101,7 @@ public class Schedules {
         }
         try {
             String request = Files.readString(schedule.taskTemplate());
-            exchange.setProperty(ApiKeys.PRINCIPAL, apiKeys.defaultAdmin());
+            exchange.setProperty(ExchangeProperties.PRINCIPAL, apiKeys.defaultAdmin());
             return request;
         } catch (IOException e) {
             LOG.warn("Schedule {} created no task: cannot read {}: {}", name, schedule.taskTemplate(), e.getMessage());
@@ -112,12 +111,12 @@ public class Schedules {
     }
 
     /** The fire created its task. */
-    public void created(@ExchangeProperty(FIRE) Fire fire, @Body String taskId) {
+    public void created(@ExchangeProperty(ExchangeProperties.SCHEDULE_FIRE) Fire fire, @Body String taskId) {
         record(fire, taskId, "created task " + taskId);
     }
 
     /** The template was refused as the API refuses it: the API's message is the run's outcome. */
-    public void refused(@ExchangeProperty(FIRE) Fire fire, @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) ApiException e) {
+    public void refused(@ExchangeProperty(ExchangeProperties.SCHEDULE_FIRE) Fire fire, @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) ApiException e) {
         LOG.warn("Schedule {} created no task ({}): {}", fire.name(), e.status(), e.getMessage());
         record(fire, null, "failed: " + e.getMessage());
     }
@@ -128,7 +127,7 @@ public class Schedules {
     }
 
     /** The schedules and their latest runs; tasks of schedules live in the default workspace, so only it sees them. */
-    public Map<String, Object> list(@ExchangeProperty(ApiKeys.PRINCIPAL) Principal principal) {
+    public Map<String, Object> list(@ExchangeProperty(ExchangeProperties.PRINCIPAL) Principal principal) {
         List<Map<String, Object>> shown = new ArrayList<>();
         if (principal.workspaceId() == apiKeys.defaultAdmin().workspaceId()) {
             for (Schedule schedule : schedules) {

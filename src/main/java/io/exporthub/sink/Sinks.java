@@ -2,10 +2,10 @@ package io.exporthub.sink;
 
 import java.util.List;
 
+import io.exporthub.ExchangeProperties;
 import io.exporthub.connector.Connector;
 import io.exporthub.connector.ConnectorKind;
 import io.exporthub.connector.ConnectorStore;
-import io.exporthub.pipeline.Delivery;
 import io.exporthub.store.StoreException;
 import io.exporthub.task.Target;
 import org.apache.camel.Exchange;
@@ -45,7 +45,7 @@ public class Sinks {
                 return true;
             }
         }
-        return of(exchange.getProperty(Delivery.TARGET, Target.class)).isTransient(failure);
+        return of(exchange.getProperty(ExchangeProperties.TARGET, Target.class)).isTransient(failure);
     }
 
     /** Why a delivery to the target failed: "s3 target 'name' (endpoint): what went wrong". */

@@ -3,6 +3,7 @@ package io.exporthub.sink.local;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import io.exporthub.ExchangeProperties;
 import io.exporthub.connector.Connector;
 import io.exporthub.connector.ConnectorStore;
 import io.exporthub.pipeline.Delivery;
@@ -17,9 +18,6 @@ import org.apache.camel.Exchange;
  * target root) and the same layout as S3, {@code path/full_path[.json][.gz|.zip]}.
  */
 public class LocalDelivery implements Sink {
-
-    public static final String DIRECTORY = "localDirectory";
-    private static final String WHERE = "localLocation";
 
     private final ConnectorStore connectors;
     private final Payloads payloads;
@@ -49,8 +47,8 @@ public class LocalDelivery implements Sink {
     }
 
     public void prepare(Exchange exchange) {
-        Delivery delivery = exchange.getProperty(Delivery.PROPERTY, Delivery.class);
-        Target target = exchange.getProperty(Delivery.TARGET, Target.class);
+        Delivery delivery = exchange.getProperty(ExchangeProperties.DELIVERY, Delivery.class);
+        Target target = exchange.getProperty(ExchangeProperties.TARGET, Target.class);
         delivery.attempt(target);
         Connector connector = connectors.get(target.connectorId());
         Path directory = Path.of(connector.setting("directory")).toAbsolutePath().normalize();
@@ -63,13 +61,13 @@ public class LocalDelivery implements Sink {
         if (!destination.startsWith(directory)) {
             throw new PermanentDeliveryException("destination '" + relative + "' leaves the connector's directory");
         }
-        exchange.setProperty(DIRECTORY, directory.toString());
-        exchange.setProperty(WHERE, "local:" + destination);
+        exchange.setProperty(ExchangeProperties.LOCAL_DIRECTORY, directory.toString());
+        exchange.setProperty(ExchangeProperties.LOCATION, "local:" + destination);
         exchange.getMessage().setHeader(Exchange.FILE_NAME, relative);
         exchange.getMessage().setBody(payload.file().toFile());
     }
 
     public void delivered(Exchange exchange) {
-        exchange.getProperty(Delivery.PROPERTY, Delivery.class).delivered(exchange.getProperty(WHERE, String.class));
+        exchange.getProperty(ExchangeProperties.DELIVERY, Delivery.class).delivered(exchange.getProperty(ExchangeProperties.LOCATION, String.class));
     }
 }

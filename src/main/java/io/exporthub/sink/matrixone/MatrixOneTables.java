@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.exporthub.ExchangeProperties;
 import io.exporthub.api.ApiException;
 import io.exporthub.connector.Connector;
 import io.exporthub.connector.ConnectorStore;
@@ -90,9 +91,9 @@ public class MatrixOneTables {
      * checks that it has every column. Once per task and table; concurrent files wait for the first.
      */
     public void ensure(Exchange exchange) throws SQLException {
-        Delivery delivery = exchange.getProperty(Delivery.PROPERTY, Delivery.class);
-        Target target = exchange.getProperty(Delivery.TARGET, Target.class);
-        TableTarget table = exchange.getProperty(MatrixOneWriter.TABLE, TableTarget.class);
+        Delivery delivery = exchange.getProperty(ExchangeProperties.DELIVERY, Delivery.class);
+        Target target = exchange.getProperty(ExchangeProperties.TARGET, Target.class);
+        TableTarget table = exchange.getProperty(ExchangeProperties.MATRIXONE_TABLE, TableTarget.class);
         BlockRows rows = exchange.getMessage().getBody(BlockRows.class);
         String key = delivery.getFile().taskId() + "|" + target.connectorId() + "|" + table.qualifiedName();
         if (ready.contains(key)) {

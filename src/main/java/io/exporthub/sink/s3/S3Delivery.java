@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.exporthub.ExchangeProperties;
 import io.exporthub.connector.Connector;
 import io.exporthub.connector.ConnectorStore;
 import io.exporthub.pipeline.Delivery;
@@ -36,10 +37,6 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public class S3Delivery implements Sink {
 
-    public static final String BUCKET = "s3Bucket";
-    public static final String CLIENT = "s3Client";
-    private static final String WHERE = "s3Location";
-
     private final CamelContext context;
     private final ConnectorStore connectors;
     private final Payloads payloads;
@@ -54,8 +51,8 @@ public class S3Delivery implements Sink {
     }
 
     public void prepare(Exchange exchange) {
-        Delivery delivery = exchange.getProperty(Delivery.PROPERTY, Delivery.class);
-        Target target = exchange.getProperty(Delivery.TARGET, Target.class);
+        Delivery delivery = exchange.getProperty(ExchangeProperties.DELIVERY, Delivery.class);
+        Target target = exchange.getProperty(ExchangeProperties.TARGET, Target.class);
         delivery.attempt(target);
         Connector connector = connectors.get(target.connectorId());
         String[] bucketAndPrefix = connector.setting("bucket_name").split("/", 2);
@@ -69,15 +66,15 @@ public class S3Delivery implements Sink {
         parts.add(delivery.getFile().relativePath() + payload.suffix());
         String key = String.join("/", parts.stream().flatMap(p -> List.of(p.split("/")).stream()).filter(p -> !p.isEmpty()).toList());
 
-        exchange.setProperty(BUCKET, bucketAndPrefix[0]);
-        exchange.setProperty(CLIENT, clientFor(connector));
-        exchange.setProperty(WHERE, connector.kind().id() + "://" + bucketAndPrefix[0] + "/" + key);
+        exchange.setProperty(ExchangeProperties.S3_BUCKET, bucketAndPrefix[0]);
+        exchange.setProperty(ExchangeProperties.S3_CLIENT, clientFor(connector));
+        exchange.setProperty(ExchangeProperties.LOCATION, connector.kind().id() + "://" + bucketAndPrefix[0] + "/" + key);
         exchange.getMessage().setHeader(AWS2S3Constants.KEY, key);
         exchange.getMessage().setBody(payload.file().toFile());
     }
 
     public void delivered(Exchange exchange) {
-        exchange.getProperty(Delivery.PROPERTY, Delivery.class).delivered(exchange.getProperty(WHERE, String.class));
+        exchange.getProperty(ExchangeProperties.DELIVERY, Delivery.class).delivered(exchange.getProperty(ExchangeProperties.LOCATION, String.class));
     }
 
     @Override
