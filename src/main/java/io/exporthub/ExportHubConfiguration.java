@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 
 import io.exporthub.api.Envelope;
 import io.exporthub.api.MinApp;
+import io.exporthub.api.UnknownRoutes;
 import io.exporthub.auth.ApiKeys;
 import io.exporthub.connector.ConnectorApi;
 import io.exporthub.connector.ConnectorKind;
@@ -126,6 +127,7 @@ public class ExportHubConfiguration implements CamelConfiguration {
         registry.bind("taskApi", new TaskApi(tasks));
         registry.bind("connectorApi", new ConnectorApi(connectors));
         registry.bind("envelope", new Envelope());
+        context.addStartupListener(new UnknownRoutes());
 
         registry.bind("sourceVolume", new SourceVolume(Path.of(props.resolveProperty("exporthub.volume.root").orElse("./data/volume"))));
         Payloads payloads = new Payloads(Path.of(props.resolveProperty("exporthub.work.dir").orElse("./data/work")));

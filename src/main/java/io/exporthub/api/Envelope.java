@@ -12,6 +12,9 @@ public class Envelope {
 
     private static final Logger LOG = LoggerFactory.getLogger(Envelope.class);
 
+    /** Where the MOI API lives. */
+    public static final String BASE = "/byoa/api/v1";
+
     /** The body becomes {@code data}. */
     public void ok(Exchange exchange) {
         write(exchange, 200, "ok", "ok", exchange.getMessage().getBody());
@@ -47,14 +50,19 @@ public class Envelope {
         return null;
     }
 
-    private static void write(Exchange exchange, int status, String code, String msg, Object data) {
+    /** An envelope as JSON text. */
+    static String json(String code, String msg, Object data) {
         Map<String, Object> envelope = new LinkedHashMap<>();
         envelope.put("code", code);
         envelope.put("msg", msg);
         envelope.put("data", data);
+        return Json.write(envelope);
+    }
+
+    private static void write(Exchange exchange, int status, String code, String msg, Object data) {
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
-        exchange.getMessage().setBody(Json.write(envelope));
+        exchange.getMessage().setBody(json(code, msg, data));
     }
 }

@@ -277,6 +277,35 @@ class BadInputTest {
         assertNothingStored();
     }
 
+    @Test
+    void unknownPathsAndMethodsAnswerInTheErrorBodyOfTheirApi() {
+        record Case(String method, String path, int status) {
+        }
+        for (Case c : List.of(new Case("GET", "/byoa/api/v1/no/such/endpoint", 404),
+                new Case("GET", "/byoa/api/v1/export/task/create", 405))) {
+            ApiClient.Response response = api.send(request(c.method(), c.path()));
+            assertThat(response.status()).as("%s %s: %s", c.method(), c.path(), response).isEqualTo(c.status());
+            assertThat(response.body().path("code").asText()).as("%s", response).isEqualTo(c.status() == 404 ? "ErrNotFound" : "ErrMethodNotAllowed");
+            assertThat(response.msg()).contains(c.method() + " " + c.path());
+            assertThat(response.body().has("data")).isTrue();
+            assertThat(response.body().path("data").isNull()).isTrue();
+        }
+        for (Case c : List.of(new Case("GET", "/userve/v1/no/such/", 404), new Case("PUT", "/oserve/v1/table/", 405),
+                new Case("DELETE", "/userve/v1/table/", 405))) {
+            ApiClient.Response response = api.send(request(c.method(), c.path()));
+            assertThat(response.status()).as("%s %s: %s", c.method(), c.path(), response).isEqualTo(c.status());
+            assertThat(response.body().path("status").asText()).isEqualTo("error");
+            assertThat(response.body().path("error_msg").asText()).contains(c.method() + " " + c.path());
+        }
+        ApiClient.Response elsewhere = api.send(request("GET", "/no-such-page"));
+        assertThat(elsewhere.status()).isEqualTo(404);
+        assertThat(elsewhere.body().path("error").asText()).isEqualTo("no such endpoint: GET /no-such-page");
+    }
+
+    private HttpRequest.Builder request(String method, String path) {
+        return HttpRequest.newBuilder(URI.create(service.baseUrl() + path)).method(method, HttpRequest.BodyPublishers.noBody());
+    }
+
     private void assertNothingStored() throws Exception {
         try (Connection c = db.connect(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT (SELECT COUNT(*) FROM export_tasks WHERE name <> 'mine'),"
