@@ -101,40 +101,40 @@ public class ExportHubConfiguration implements CamelConfiguration {
 
         Database database = new Database(
                 required(props, "exporthub.db.url"),
-                props.resolveProperty("exporthub.db.user").orElse(null),
-                props.resolveProperty("exporthub.db.password").orElse(null),
-                Integer.parseInt(props.resolveProperty("exporthub.db.pool-size").orElse("10")));
+                setting(props, "exporthub.db.user"),
+                setting(props, "exporthub.db.password"),
+                intSetting(props, "exporthub.db.pool-size"));
         registry.bind("database", database);
         context.addService(database, true, true);
 
         ApiKeys apiKeys = new ApiKeys(database);
-        apiKeys.bootstrap(props.resolveProperty("exporthub.api-key").orElse(null),
-                props.resolveProperty("exporthub.admin-email").orElse("admin@localhost"));
+        apiKeys.bootstrap(setting(props, "exporthub.api-key"),
+                setting(props, "exporthub.admin-email"));
         registry.bind("apiKeys", apiKeys);
 
         ConnectorStore connectors = new ConnectorStore(database,
-                Path.of(props.resolveProperty("exporthub.local-target.root").orElse("./data/local-target")));
+                Path.of(setting(props, "exporthub.local-target.root")));
         declaredConnectors(props, database, connectors);
         registry.bind("connectorStore", connectors);
 
-        int parallelism = Integer.parseInt(props.resolveProperty("exporthub.pipeline.parallelism").orElse("4"));
+        int parallelism = intSetting(props, "exporthub.pipeline.parallelism");
         TaskStore tasks = new TaskStore(database, 2 * parallelism);
         tasks.stopHandingOutWhen(() -> context.getStatus().isStopping());
         registry.bind("taskStore", tasks);
         TaskRequests requests = new TaskRequests(connectors,
-                Integer.parseInt(props.resolveProperty("exporthub.task.max-files").orElse("100000")));
+                intSetting(props, "exporthub.task.max-files"));
         registry.bind("taskRequests", requests);
         registry.bind("taskApi", new TaskApi(tasks));
         registry.bind("connectorApi", new ConnectorApi(connectors));
         registry.bind("envelope", new Envelope());
         context.addStartupListener(new UnknownRoutes());
 
-        registry.bind("sourceVolume", new SourceVolume(Path.of(props.resolveProperty("exporthub.volume.root").orElse("./data/volume"))));
-        Payloads payloads = new Payloads(Path.of(props.resolveProperty("exporthub.work.dir").orElse("./data/work")));
+        registry.bind("sourceVolume", new SourceVolume(Path.of(setting(props, "exporthub.volume.root"))));
+        Payloads payloads = new Payloads(Path.of(setting(props, "exporthub.work.dir")));
         payloads.sweep();
         registry.bind("payloads", payloads);
         S3Delivery s3Delivery = new S3Delivery(context, connectors, payloads,
-                Duration.ofMillis(Long.parseLong(props.resolveProperty("exporthub.s3.socket-timeout").orElse("60000"))));
+                millis(props, "exporthub.s3.socket-timeout"));
         registry.bind("s3Delivery", s3Delivery);
         LocalDelivery localDelivery = new LocalDelivery(connectors, payloads);
         registry.bind("localDelivery", localDelivery);
@@ -142,21 +142,21 @@ public class ExportHubConfiguration implements CamelConfiguration {
         // after the shutdown timeout), then unfinished files go back to pending, then the store closes.
         context.addService(new PipelineShutdown(tasks), true, true);
         MatrixOneConnections matrixOne = new MatrixOneConnections(connectors,
-                Integer.parseInt(props.resolveProperty("exporthub.matrixone.pool-size").orElse("4")),
-                Integer.parseInt(props.resolveProperty("exporthub.matrixone.connect-timeout").orElse("5000")),
-                Integer.parseInt(props.resolveProperty("exporthub.matrixone.socket-timeout").orElse("300000")));
+                intSetting(props, "exporthub.matrixone.pool-size"),
+                intSetting(props, "exporthub.matrixone.connect-timeout"),
+                intSetting(props, "exporthub.matrixone.socket-timeout"));
         context.addService(matrixOne, true, true);
         registry.bind("matrixOneTables", new MatrixOneTables(connectors, matrixOne));
         registry.bind("matrixOneWriter", new MatrixOneWriter(connectors, matrixOne,
-                Integer.parseInt(props.resolveProperty("exporthub.matrixone.batch-rows").orElse("200")),
-                Long.parseLong(props.resolveProperty("exporthub.matrixone.batch-bytes").orElse("4194304"))));
+                intSetting(props, "exporthub.matrixone.batch-rows"),
+                longSetting(props, "exporthub.matrixone.batch-bytes")));
         registry.bind(DifyClient.HTTP_CLIENT_CONFIGURER, HttpClientConfigurer.class, DifyClient.httpClientConfigurer());
         DifyDelivery difyDelivery = new DifyDelivery(context, connectors, new DifyDelivery.Settings(
-                millis(props, "exporthub.dify.timeout", "60000"),
-                millis(props, "exporthub.dify.rate-limit-pause", "60000"),
-                millis(props, "exporthub.dify.rate-limit-max-wait", "1800000"),
-                millis(props, "exporthub.dify.indexing-timeout", "600000"),
-                millis(props, "exporthub.dify.indexing-poll-interval", "2000")));
+                millis(props, "exporthub.dify.timeout"),
+                millis(props, "exporthub.dify.rate-limit-pause"),
+                millis(props, "exporthub.dify.rate-limit-max-wait"),
+                millis(props, "exporthub.dify.indexing-timeout"),
+                millis(props, "exporthub.dify.indexing-poll-interval")));
         registry.bind("difyDelivery", difyDelivery);
         Sinks sinks = new Sinks(connectors, List.of(s3Delivery, localDelivery, new MatrixOneSink(matrixOne), difyDelivery));
         registry.bind("sinks", sinks);
@@ -165,7 +165,7 @@ public class ExportHubConfiguration implements CamelConfiguration {
 
         registry.bind("exporthubStoreHealth", new StoreHealthCheck(database));
         registry.bind("exporthubConnectorsHealth", new ConnectorsHealthCheck(connectors, sinks));
-        ExportMetrics metrics = new ExportMetrics(context, tasks, props.resolveProperty("exporthub.queue.uri").orElseThrow());
+        ExportMetrics metrics = new ExportMetrics(context, tasks, setting(props, "exporthub.queue.uri"));
         context.addStartupListener(metrics);
         registry.bind("exportMetrics", metrics);
 
@@ -173,36 +173,35 @@ public class ExportHubConfiguration implements CamelConfiguration {
         registry.bind("schedules", schedules);
         context.addRoutes(schedules.routes());
         tables(context, props, registry, database);
-        registry.bind("deliveryPool", deliveryPool(context,
-                Integer.parseInt(props.resolveProperty("exporthub.pipeline.parallelism").orElse("4"))));
+        registry.bind("deliveryPool", deliveryPool(context, parallelism));
     }
 
     /** The MinApp table API: tables, export and import jobs, download links and job e-mails. */
     private static void tables(CamelContext context, PropertiesComponent props, Registry registry, Database database) {
-        Path exportsDir = Path.of(props.resolveProperty("exporthub.exports.dir").orElse("./data/exports"));
-        ZoneId zone = ZoneId.of(props.resolveProperty("exporthub.exports.time-zone").orElse("Asia/Shanghai"));
+        Path exportsDir = Path.of(setting(props, "exporthub.exports.dir"));
+        ZoneId zone = ZoneId.of(setting(props, "exporthub.exports.time-zone"));
         TableStore tables = new TableStore(database, required(props, "exporthub.db.url"));
         TableJobs jobs = new TableJobs(database);
-        DownloadLinks links = new DownloadLinks(database, props.resolveProperty("exporthub.exports.link-secret").orElse(null),
+        DownloadLinks links = new DownloadLinks(database, setting(props, "exporthub.exports.link-secret"),
                 publicUrl(props));
         TableApi api = new TableApi(tables, jobs, links, exportsDir, zone,
-                Long.parseLong(props.resolveProperty("exporthub.exports.interval").orElse("60")) * 1000,
-                Long.parseLong(props.resolveProperty("exporthub.exports.max-rows").orElse("1000000")),
-                Long.parseLong(props.resolveProperty("exporthub.imports.max-bytes").orElse("33554432")));
+                longSetting(props, "exporthub.exports.interval") * 1000,
+                longSetting(props, "exporthub.exports.max-rows"),
+                longSetting(props, "exporthub.imports.max-bytes"));
         registry.bind("tableStore", tables);
         registry.bind("tableJobs", jobs);
         registry.bind("tableApi", api);
         registry.bind("minApp", new MinApp());
         registry.bind("tableJobRunner", new TableJobRunner(jobs, tables, exportsDir, zone,
-                Boolean.parseBoolean(props.resolveProperty("exporthub.exports.csv-neutralise-formulas").orElse("true")),
-                Duration.ofSeconds(Long.parseLong(props.resolveProperty("exporthub.exports.link-ttl").orElse("604800")))));
+                Boolean.parseBoolean(setting(props, "exporthub.exports.csv-neutralise-formulas")),
+                Duration.ofSeconds(longSetting(props, "exporthub.exports.link-ttl"))));
         JobMail.Settings mail = new JobMail.Settings(
-                props.resolveProperty("exporthub.mail.host").orElse(""),
-                Integer.parseInt(props.resolveProperty("exporthub.mail.port").orElse("25")),
-                props.resolveProperty("exporthub.mail.username").orElse(""),
-                props.resolveProperty("exporthub.mail.password").orElse(""),
-                props.resolveProperty("exporthub.mail.from").orElse("export-hub@localhost"),
-                props.resolveProperty("exporthub.mail.security").orElse("none"));
+                setting(props, "exporthub.mail.host"),
+                intSetting(props, "exporthub.mail.port"),
+                setting(props, "exporthub.mail.username"),
+                setting(props, "exporthub.mail.password"),
+                setting(props, "exporthub.mail.from"),
+                setting(props, "exporthub.mail.security"));
         if (!List.of("none", "starttls", "ssl").contains(mail.security())) {
             throw new IllegalArgumentException("exporthub.mail.security: '" + mail.security() + "' is not none, starttls or ssl");
         }
@@ -262,8 +261,25 @@ public class ExportHubConfiguration implements CamelConfiguration {
         }
     }
 
-    private static Duration millis(PropertiesComponent props, String key, String fallback) {
-        return Duration.ofMillis(Long.parseLong(props.resolveProperty(key).orElse(fallback).trim()));
+    /*
+     * Settings are read through these: every exporthub.* key has its default in the defaults file
+     * (DEFAULTS), loaded below every other source, so a default is written there and nowhere else.
+     */
+    private static String setting(PropertiesComponent props, String key) {
+        return props.resolveProperty(key)
+                .orElseThrow(() -> new IllegalArgumentException(key + " is not set, and " + DEFAULTS + " has no default for it"));
+    }
+
+    private static int intSetting(PropertiesComponent props, String key) {
+        return Integer.parseInt(setting(props, key).trim());
+    }
+
+    private static long longSetting(PropertiesComponent props, String key) {
+        return Long.parseLong(setting(props, key).trim());
+    }
+
+    private static Duration millis(PropertiesComponent props, String key) {
+        return Duration.ofMillis(longSetting(props, key));
     }
 
     private static String required(PropertiesComponent props, String key) {
