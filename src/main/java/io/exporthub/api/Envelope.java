@@ -33,21 +33,12 @@ public class Envelope {
     /** Maps whatever was thrown to a status and envelope; unknown failures are logged, never shown. */
     public void error(Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        ApiException api = find(cause);
+        ApiException api = ApiException.of(cause);
         if (api == null) {
             LOG.error("Unexpected error on {}", exchange.getMessage().getHeader(Exchange.HTTP_URI), cause);
             api = new ApiException(500, "ErrInternal", "internal error; the service log has the details");
         }
         write(exchange, api.status(), api.code(), api.getMessage(), null);
-    }
-
-    private static ApiException find(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof ApiException api) {
-                return api;
-            }
-        }
-        return null;
     }
 
     /** An envelope as JSON text. */

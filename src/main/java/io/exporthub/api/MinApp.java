@@ -40,12 +40,7 @@ public class MinApp {
     /** Maps whatever was thrown to a status and a MinApp error; unknown failures are logged, never shown. */
     public void error(Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        ApiException api = null;
-        for (Throwable c = cause; c != null && api == null; c = c.getCause()) {
-            if (c instanceof ApiException e) {
-                api = e;
-            }
-        }
+        ApiException api = ApiException.of(cause);
         if (api == null) {
             LOG.error("Unexpected error on {}", exchange.getMessage().getHeader(Exchange.HTTP_URI), cause);
             api = new ApiException(500, "ErrInternal", "internal error; the service log has the details");

@@ -14,11 +14,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import io.exporthub.api.ApiException;
+import io.exporthub.store.ConflictException;
+import io.exporthub.store.NotFoundException;
 import io.exporthub.api.Json;
 import io.exporthub.api.RequestField;
 import io.exporthub.pipeline.PermanentDeliveryException;
 import io.exporthub.store.Database;
+import io.exporthub.task.TaskStatus;
 
 /** Connectors of each workspace, validated against their kind's settings before they are stored. */
 public class ConnectorStore {
@@ -54,7 +56,7 @@ public class ConnectorStore {
                 .orElseThrow(() -> kindField.invalid("unknown kind '" + kindId + "' (expected one of " + ConnectorKind.ids() + ")"));
         Map<String, String> config = validate(kind, body.get("config").requiredObject());
         if (findByName(workspaceId, name).isPresent()) {
-            throw ApiException.conflict("name: a connector named '" + name + "' already exists in this workspace");
+            throw new ConflictException("name", "a connector named '" + name + "' already exists in this workspace");
         }
         return db.insert("INSERT INTO connectors (workspace_id, name, kind, config, created_at) VALUES (?, ?, ?, ?, ?)",
                 workspaceId, name, kind.id(), Json.write(config), System.currentTimeMillis());
@@ -245,13 +247,14 @@ public class ConnectorStore {
 
     public void delete(long workspaceId, long id) {
         Connector connector = find(workspaceId, id)
-                .orElseThrow(() -> ApiException.notFound("id: no connector " + id + " in this workspace"));
-        long running = db.query("SELECT targets FROM export_tasks WHERE workspace_id = ? AND status = 1 AND deleted = 0",
+                .orElseThrow(() -> new NotFoundException("id", "no connector " + id + " in this workspace"));
+        long running = db.query("SELECT targets FROM export_tasks WHERE workspace_id = ? AND status = %d AND deleted = 0"
+                                .formatted(TaskStatus.RUNNING.code),
                         rs -> Json.read(rs.getString(1)), workspaceId).stream()
                 .filter(targets -> targets.findValues("connector_id").stream().anyMatch(c -> c.asLong() == id))
                 .count();
         if (running > 0) {
-            throw ApiException.conflict("id: connector " + id + " is used by " + running + " running task(s); delete or finish them first");
+            throw new ConflictException("id", "connector " + id + " is used by " + running + " running task(s); delete or finish them first");
         }
         db.update("DELETE FROM connectors WHERE id = ?", id);
         byId.remove(id);

@@ -20,6 +20,7 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 import io.exporthub.api.ApiException;
+import io.exporthub.store.DomainException;
 import io.exporthub.api.Json;
 import org.apache.camel.Body;
 import org.slf4j.Logger;
@@ -65,7 +66,7 @@ public class TableJobRunner {
             } else {
                 importRows(job, table);
             }
-        } catch (ApiException | IllegalStateException | IllegalArgumentException | IOException | java.io.UncheckedIOException e) {
+        } catch (ApiException | DomainException | IllegalStateException | IllegalArgumentException | IOException | java.io.UncheckedIOException e) {
             jobs.fail(jobId, String.valueOf(e.getMessage()));
         } catch (RuntimeException e) {
             LOG.error("Table job {} failed", jobId, e);

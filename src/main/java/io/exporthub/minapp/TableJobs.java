@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import io.exporthub.api.ApiException;
+import io.exporthub.store.NotFoundException;
 import io.exporthub.auth.Principal;
 import io.exporthub.store.Database;
 
@@ -73,7 +73,7 @@ public class TableJobs {
 
     public Job get(long workspaceId, long tableId, String operation, String id) {
         return find(id).filter(j -> j.workspaceId() == workspaceId && j.tableId() == tableId && j.operation().equals(operation))
-                .orElseThrow(() -> ApiException.notFound("job_id: no " + operation + " job " + id + " for table " + tableId));
+                .orElseThrow(() -> new NotFoundException("job_id", "no " + operation + " job " + id + " for table " + tableId));
     }
 
     public List<Job> list(long workspaceId, long tableId, String operation, int limit, int offset) {

@@ -31,7 +31,8 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.mysql.cj.jdbc.JdbcConnection;
-import io.exporthub.api.ApiException;
+import io.exporthub.store.InvalidInputException;
+import io.exporthub.store.NotFoundException;
 import io.exporthub.api.Json;
 import io.exporthub.store.Database;
 import io.exporthub.store.StoreException;
@@ -74,7 +75,7 @@ public class TableStore {
     /** Stores the table and makes its rows table; the fields are validated by the caller. */
     public TableDef create(long workspaceId, long userId, String name, List<Field> fields) {
         if (db.queryLong("SELECT COUNT(*) FROM user_tables WHERE workspace_id = ? AND name = ?", workspaceId, name) > 0) {
-            throw ApiException.badRequest("name: a table named '" + name + "' exists already");
+            throw new InvalidInputException("name", "a table named '" + name + "' exists already");
         }
         long now = System.currentTimeMillis();
         long id = db.insert("INSERT INTO user_tables (workspace_id, name, fields, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -120,7 +121,7 @@ public class TableStore {
 
     /** The table of this workspace, or 404: another workspace's table does not exist for the caller. */
     public TableDef get(long workspaceId, long tableId) {
-        return find(workspaceId, tableId).orElseThrow(() -> ApiException.notFound("table_id: no table " + tableId));
+        return find(workspaceId, tableId).orElseThrow(() -> new NotFoundException("table_id", "no table " + tableId));
     }
 
     public Optional<TableDef> find(long workspaceId, long tableId) {

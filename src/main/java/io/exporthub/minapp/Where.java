@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.exporthub.api.ApiException;
+import io.exporthub.store.InvalidInputException;
 
 /**
  * The MinApp query language, compiled into an SQL condition with bound values plus, for what SQL
@@ -49,7 +49,7 @@ public final class Where {
             return Compiled.ALL;
         }
         if (!where.isObject()) {
-            throw ApiException.badRequest("where: must be an object");
+            throw new InvalidInputException("where", "must be an object");
         }
         Cond root = new Where(table, zone).object(where, "where");
         // the top level is an AND: SQL takes what it can, the stream checks the rest
@@ -77,21 +77,21 @@ public final class Where {
             String at = path + "." + key;
             if (key.equals("$and") || key.equals("$or")) {
                 if (!e.getValue().isArray() || e.getValue().isEmpty()) {
-                    throw ApiException.badRequest(at + ": must be a non-empty array of conditions");
+                    throw new InvalidInputException(at, "must be a non-empty array of conditions");
                 }
                 List<Cond> children = new ArrayList<>();
                 int i = 0;
                 for (JsonNode child : e.getValue()) {
                     if (!child.isObject()) {
-                        throw ApiException.badRequest(at + "[" + i + "]: must be an object");
+                        throw new InvalidInputException(at + "[" + i + "]", "must be an object");
                     }
                     children.add(object(child, at + "[" + i++ + "]"));
                 }
                 parts.add(new Junction(children, key.equals("$and")));
             } else if (key.startsWith("$")) {
-                throw ApiException.badRequest(at + ": operator " + key + " is not supported here (expected a field name, $and or $or)");
+                throw new InvalidInputException(at, "operator " + key + " is not supported here (expected a field name, $and or $or)");
             } else {
-                Field field = table.field(key).orElseThrow(() -> ApiException.badRequest(at + ": unknown field '" + key + "'"));
+                Field field = table.field(key).orElseThrow(() -> new InvalidInputException(at, "unknown field '" + key + "'"));
                 parts.add(field(field, e.getValue(), at));
             }
         }
@@ -101,7 +101,7 @@ public final class Where {
     private Cond field(Field field, JsonNode value, String path) {
         boolean operators = value.isObject() && value.size() > 0 && startsWithDollar(value, true);
         if (value.isObject() && value.size() > 0 && !operators && !startsWithDollar(value, false)) {
-            throw ApiException.badRequest(path + ": mixes operators and plain keys");
+            throw new InvalidInputException(path, "mixes operators and plain keys");
         }
         if (!operators) {
             return value.isNull() ? new Leaf(field, "$isnull", true, path) : leaf(field, "$eq", value, null, path);
@@ -112,7 +112,7 @@ public final class Where {
             Map.Entry<String, JsonNode> e = it.next();
             if (e.getKey().equals("$options")) {
                 if (!value.has("$regex")) {
-                    throw ApiException.badRequest(path + ".$options: only goes with $regex");
+                    throw new InvalidInputException(path + ".$options", "only goes with $regex");
                 }
                 continue;
             }
@@ -151,13 +151,13 @@ public final class Where {
                     throw typeError(path, op, field);
                 }
                 if (!value.isArray() || value.size() != 2) {
-                    throw ApiException.badRequest(path + ": must be [low, high]");
+                    throw new InvalidInputException(path, "must be [low, high]");
                 }
                 return new Junction(List.of(new Leaf(field, "$gte", convert(field, value.get(0), path + "[0]"), path),
                         new Leaf(field, "$lte", convert(field, value.get(1), path + "[1]"), path)), true);
             case "$in", "$nin", "$all": {
                 if (!value.isArray()) {
-                    throw ApiException.badRequest(path + ": must be an array");
+                    throw new InvalidInputException(path, "must be an array");
                 }
                 if (op.equals("$all") ? type != FieldType.ARRAY : !(scalar || type == FieldType.ARRAY)) {
                     throw typeError(path, op, field);
@@ -180,7 +180,7 @@ public final class Where {
                     throw typeError(path, op, field);
                 }
                 if (!value.isTextual()) {
-                    throw ApiException.badRequest(path + ": must be a string");
+                    throw new InvalidInputException(path, "must be a string");
                 }
                 return new Leaf(field, op, value.textValue(), path);
             case "$regex":
@@ -188,12 +188,12 @@ public final class Where {
                     throw typeError(path, op, field);
                 }
                 if (!value.isTextual()) {
-                    throw ApiException.badRequest(path + ": must be a string");
+                    throw new InvalidInputException(path, "must be a string");
                 }
                 return new Leaf(field, op, regex(value.textValue(), options, path), path);
             case "$isnull", "$exists":
                 if (!value.isBoolean()) {
-                    throw ApiException.badRequest(path + ": must be true or false");
+                    throw new InvalidInputException(path, "must be true or false");
                 }
                 return new Leaf(field, "$isnull", op.equals("$isnull") == value.booleanValue(), path);
             case "$has_key":
@@ -201,11 +201,11 @@ public final class Where {
                     throw typeError(path, op, field);
                 }
                 if (!value.isTextual()) {
-                    throw ApiException.badRequest(path + ": must be a string");
+                    throw new InvalidInputException(path, "must be a string");
                 }
                 return new Leaf(field, op, value.textValue(), path);
             default:
-                throw ApiException.badRequest(path + ": operator " + op + " is not supported (supported: $eq $ne $lt $lte $gt $gte "
+                throw new InvalidInputException(path, "operator " + op + " is not supported (supported: $eq $ne $lt $lte $gt $gte "
                         + "$in $nin $contains $icontains $regex $isnull $exists $range $all $has_key $and $or)");
         }
     }
@@ -218,7 +218,7 @@ public final class Where {
         try {
             return Values.fromJson(field, value, zone);
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(path + ": " + e.getMessage());
+            throw new InvalidInputException(path, e.getMessage());
         }
     }
 
@@ -231,7 +231,7 @@ public final class Where {
         int flags = 0;
         if (options != null && !options.isNull()) {
             if (!options.isTextual()) {
-                throw ApiException.badRequest(path + ".$options: must be a string");
+                throw new InvalidInputException(path + ".$options", "must be a string");
             }
             for (char c : options.textValue().toCharArray()) {
                 flags |= switch (c) {
@@ -239,19 +239,19 @@ public final class Where {
                     case 'm' -> Pattern.MULTILINE;
                     case 's' -> Pattern.DOTALL;
                     case 'x' -> Pattern.COMMENTS;
-                    default -> throw ApiException.badRequest(path + ".$options: unknown option '" + c + "' (i, m, s, x)");
+                    default -> throw new InvalidInputException(path + ".$options", "unknown option '" + c + "' (i, m, s, x)");
                 };
             }
         }
         try {
             return Pattern.compile(regex, flags);
         } catch (PatternSyntaxException e) {
-            throw ApiException.badRequest(path + ": not a valid regular expression: " + e.getDescription());
+            throw new InvalidInputException(path, "not a valid regular expression: " + e.getDescription());
         }
     }
 
-    private static ApiException typeError(String path, String op, Field field) {
-        return ApiException.badRequest(path + ": operator " + op + " cannot be applied to " + field.name()
+    private static InvalidInputException typeError(String path, String op, Field field) {
+        return new InvalidInputException(path, "operator " + op + " cannot be applied to " + field.name()
                 + " (a " + field.type().id() + " field)");
     }
 

@@ -116,7 +116,8 @@ public class Schedules {
     }
 
     /** The template was refused as the API refuses it: the API's message is the run's outcome. */
-    public void refused(@ExchangeProperty(ExchangeProperties.SCHEDULE_FIRE) Fire fire, @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) ApiException e) {
+    public void refused(@ExchangeProperty(ExchangeProperties.SCHEDULE_FIRE) Fire fire, @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception caught) {
+        ApiException e = ApiException.of(caught);
         LOG.warn("Schedule {} created no task ({}): {}", fire.name(), e.status(), e.getMessage());
         record(fire, null, "failed: " + e.getMessage());
     }

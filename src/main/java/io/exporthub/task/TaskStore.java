@@ -16,7 +16,8 @@ import java.util.UUID;
 import java.util.function.BooleanSupplier;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import io.exporthub.api.ApiException;
+import io.exporthub.store.InvalidInputException;
+import io.exporthub.store.NotFoundException;
 import io.exporthub.api.Json;
 import io.exporthub.pipeline.Delivery;
 import io.exporthub.pipeline.FileWork;
@@ -28,15 +29,6 @@ import io.exporthub.api.Times;
  * file, complete only a running one), so concurrent consumers and a restarted process agree.
  */
 public class TaskStore {
-
-    public static final int RUNNING = 1;
-    public static final int COMPLETED = 2;
-    public static final int FAILED = 3;
-
-    public static final int FILE_PENDING = 0;
-    public static final int FILE_RUNNING = 1;
-    public static final int FILE_COMPLETED = 2;
-    public static final int FILE_FAILED = 3;
 
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
     };
@@ -71,11 +63,11 @@ public class TaskStore {
                     INSERT INTO export_tasks (id, workspace_id, name, creator, connector_id, connector_name, type, status,
                         config, targets, export_source, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    id, workspaceId, task.name(), task.creator(), task.connectorId(), task.connectorName(), task.type(), RUNNING,
+                    id, workspaceId, task.name(), task.creator(), task.connectorId(), task.connectorName(), task.type(), TaskStatus.RUNNING.code,
                     Json.write(task.config()), Json.write(task.targets()), Json.write(exportSource), now);
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO export_task_files (task_id, file_id, full_path, is_raw, file_name, file_type, status, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, 0, ?)""")) {
+                    VALUES (?, ?, ?, ?, ?, ?, %d, ?)""".formatted(FileStatus.PENDING.code))) {
                 int batched = 0;
                 for (NewTask.NewFile file : task.files()) {
                     ps.setString(1, id);
@@ -136,7 +128,7 @@ public class TaskStore {
                 // the page off the index; ORDER BY id alone made it read and sort every pending file per page
                 List<FileWork> page = db.query("""
                         SELECT id, task_id, file_id, full_path, is_raw, file_name FROM export_task_files
-                        WHERE task_id = ? AND status = 0 AND id > ? ORDER BY task_id, status, id LIMIT ?""",
+                        WHERE task_id = ? AND status = %d AND id > ? ORDER BY task_id, status, id LIMIT ?""".formatted(FileStatus.PENDING.code),
                         TaskStore::fileWork, taskId, lastId, claimBatch);
                 exhausted = page.size() < claimBatch;
                 if (page.isEmpty()) {
@@ -179,8 +171,8 @@ public class TaskStore {
         return db.inTransaction(c -> {
             List<FileWork> mine = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
-                    UPDATE export_task_files SET status = 1, started_at = ?, ended_at = NULL, attempts = attempts + 1
-                    WHERE id = ? AND status = 0""")) {
+                    UPDATE export_task_files SET status = %d, started_at = ?, ended_at = NULL, attempts = attempts + 1
+                    WHERE id = ? AND status = %d""".formatted(FileStatus.RUNNING.code, FileStatus.PENDING.code))) {
                 for (FileWork file : files) {
                     Database.bind(ps, now, file.rowId());
                     if (ps.executeUpdate() == 1) {
@@ -252,7 +244,8 @@ public class TaskStore {
     private void writeCompletions(List<Completion> batch) {
         db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE export_task_files SET status = 2, details = ?, ended_at = ? WHERE id = ? AND status = 1")) {
+                    "UPDATE export_task_files SET status = %d, details = ?, ended_at = ? WHERE id = ? AND status = %d"
+                            .formatted(FileStatus.COMPLETED.code, FileStatus.RUNNING.code))) {
                 for (Completion completion : batch) {
                     Database.bind(ps, completion.details, completion.endedAt, completion.rowId);
                     ps.executeUpdate();
@@ -263,7 +256,8 @@ public class TaskStore {
     }
 
     public void markFailed(FileWork file, String reason) {
-        db.update("UPDATE export_task_files SET status = 3, details = ?, ended_at = ? WHERE id = ? AND status IN (0, 1)",
+        db.update("UPDATE export_task_files SET status = %d, details = ?, ended_at = ? WHERE id = ? AND status IN (%d, %d)"
+                        .formatted(FileStatus.FAILED.code, FileStatus.PENDING.code, FileStatus.RUNNING.code),
                 reason, System.currentTimeMillis(), file.rowId());
         finishTask(file.taskId());
     }
@@ -271,24 +265,29 @@ public class TaskStore {
     /** Ends the task once no file is pending or running: completed, or failed if any file failed. */
     public void finishTask(String taskId) {
         // a read first: while files remain (nearly always) no write, so no commit to wait for
-        if (!db.query("SELECT id FROM export_task_files WHERE task_id = ? AND status IN (0, 1) LIMIT 1", rs -> rs.getLong(1), taskId)
+        if (!db.query("SELECT id FROM export_task_files WHERE task_id = ? AND status IN (%d, %d) LIMIT 1"
+                        .formatted(FileStatus.PENDING.code, FileStatus.RUNNING.code), rs -> rs.getLong(1), taskId)
                 .isEmpty()) {
             return;
         }
         db.update("""
                 UPDATE export_tasks SET ended_at = ?,
-                    status = CASE WHEN EXISTS (SELECT 1 FROM export_task_files f WHERE f.task_id = ? AND f.status = 3) THEN 3 ELSE 2 END
-                WHERE id = ? AND status = 1
-                  AND NOT EXISTS (SELECT 1 FROM export_task_files f WHERE f.task_id = ? AND f.status IN (0, 1))""",
+                    status = CASE WHEN EXISTS (SELECT 1 FROM export_task_files f WHERE f.task_id = ? AND f.status = %d) THEN %d ELSE %d END
+                WHERE id = ? AND status = %d
+                  AND NOT EXISTS (SELECT 1 FROM export_task_files f WHERE f.task_id = ? AND f.status IN (%d, %d))""".formatted(
+                        FileStatus.FAILED.code, TaskStatus.FAILED.code, TaskStatus.COMPLETED.code, TaskStatus.RUNNING.code,
+                        FileStatus.PENDING.code, FileStatus.RUNNING.code),
                 System.currentTimeMillis(), taskId, taskId, taskId);
     }
 
     /** After a crash: files left running by the dead process go back to pending; answers the tasks to re-queue. */
     public List<String> resumable() {
         db.update("""
-                UPDATE export_task_files SET status = 0, started_at = NULL
-                WHERE status = 1 AND task_id IN (SELECT id FROM export_tasks WHERE status = 1 AND deleted = 0)""");
-        return db.query("SELECT id FROM export_tasks WHERE status = 1 AND deleted = 0 ORDER BY created_at", rs -> rs.getString(1));
+                UPDATE export_task_files SET status = %d, started_at = NULL
+                WHERE status = %d AND task_id IN (SELECT id FROM export_tasks WHERE status = %d AND deleted = 0)"""
+                .formatted(FileStatus.PENDING.code, FileStatus.RUNNING.code, TaskStatus.RUNNING.code));
+        return db.query("SELECT id FROM export_tasks WHERE status = %d AND deleted = 0 ORDER BY created_at".formatted(TaskStatus.RUNNING.code),
+                rs -> rs.getString(1));
     }
 
     /** Counts across workspaces for the metrics: {@code task.<status>} and {@code file.<status>}. */
@@ -311,7 +310,8 @@ public class TaskStore {
 
     /** At a graceful stop: files whose delivery did not finish in time go back to pending, to resume. */
     public int releaseRunning() {
-        return db.update("UPDATE export_task_files SET status = 0, started_at = NULL WHERE status = 1");
+        return db.update("UPDATE export_task_files SET status = %d, started_at = NULL WHERE status = %d"
+                .formatted(FileStatus.PENDING.code, FileStatus.RUNNING.code));
     }
 
     // ---- the API's side ----
@@ -348,10 +348,10 @@ public class TaskStore {
         }, id);
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("total", counts[0] + counts[1] + counts[2] + counts[3]);
-        state.put("pending", counts[FILE_PENDING]);
-        state.put("running", counts[FILE_RUNNING]);
-        state.put("failed", counts[FILE_FAILED]);
-        state.put("completed", counts[FILE_COMPLETED]);
+        state.put("pending", counts[FileStatus.PENDING.code]);
+        state.put("running", counts[FileStatus.RUNNING.code]);
+        state.put("failed", counts[FileStatus.FAILED.code]);
+        state.put("completed", counts[FileStatus.COMPLETED.code]);
         return state;
     }
 
@@ -451,14 +451,14 @@ public class TaskStore {
             }
             for (int i = 0; i < fileIds.size(); i++) {
                 if (!known.contains(fileIds.get(i))) {
-                    throw ApiException.badRequest("files[" + i + "]: no file '" + fileIds.get(i) + "' in task " + id);
+                    throw new InvalidInputException("files[" + i + "]", "no file '" + fileIds.get(i) + "' in task " + id);
                 }
             }
         }
         return db.inTransaction(c -> {
             int requeued = 0;
-            String reset = "UPDATE export_task_files SET status = 0, details = NULL, started_at = NULL, ended_at = NULL"
-                    + " WHERE task_id = ? AND status = 3";
+            String reset = "UPDATE export_task_files SET status = %d, details = NULL, started_at = NULL, ended_at = NULL"
+                    .formatted(FileStatus.PENDING.code) + " WHERE task_id = ? AND status = " + FileStatus.FAILED.code;
             if (fileIds.isEmpty()) {
                 requeued = Database.update(c, reset, id);
             } else {
@@ -469,7 +469,7 @@ public class TaskStore {
                 }
             }
             if (requeued > 0) {
-                Database.update(c, "UPDATE export_tasks SET status = 1, ended_at = NULL WHERE id = ?", id);
+                Database.update(c, "UPDATE export_tasks SET status = %d, ended_at = NULL WHERE id = ?".formatted(TaskStatus.RUNNING.code), id);
             }
             return requeued;
         });
@@ -482,7 +482,8 @@ public class TaskStore {
     }
 
     public boolean isRunning(String id) {
-        return db.queryLong("SELECT COUNT(*) FROM export_tasks WHERE id = ? AND status = 1 AND deleted = 0", id) > 0;
+        return db.queryLong("SELECT COUNT(*) FROM export_tasks WHERE id = ? AND status = %d AND deleted = 0"
+                .formatted(TaskStatus.RUNNING.code), id) > 0;
     }
 
     /** Throws 404 unless the task exists in this workspace. */
@@ -491,7 +492,7 @@ public class TaskStore {
                         rs.getString("id"), rs.getString("name"), rs.getString("creator"), rs.getLong("connector_id"),
                         rs.getString("connector_name"), rs.getInt("type"), rs.getInt("status"), rs.getString("config"),
                         rs.getLong("created_at"), Database.nullableLong(rs, "ended_at")), id, workspaceId)
-                .orElseThrow(() -> ApiException.notFound("id: no task '" + id + "' in this workspace"));
+                .orElseThrow(() -> new NotFoundException("id", "no task '" + id + "' in this workspace"));
     }
 
     public record TaskRow(String id, String name, String creator, long connectorId, String connectorName, int type,

@@ -14,6 +14,8 @@ import java.util.Properties;
 
 import io.exporthub.ExportHubConfiguration;
 import io.exporthub.api.ApiException;
+import io.exporthub.store.InvalidInputException;
+import io.exporthub.store.NotFoundException;
 import io.exporthub.testing.Tasks;
 import io.exporthub.testing.Volumes;
 import org.apache.camel.CamelContext;
@@ -92,6 +94,15 @@ class EmbeddedTest {
             assertThatThrownBy(() -> esb.requestBody("direct:exporthub-task-create", Map.of("task_name", "x"), String.class))
                     .isInstanceOf(CamelExecutionException.class)
                     .cause().isInstanceOf(ApiException.class).hasMessage("creator: is required");
+            // what the stores refuse, as the store's refusal naming the field, which maps to the HTTP API's status
+            assertThatThrownBy(() -> esb.requestBody("direct:exporthub-task-info", "no-such-task", Map.class))
+                    .cause().isInstanceOf(NotFoundException.class).hasMessage("id: no task 'no-such-task' in this workspace")
+                    .satisfies(e -> assertThat(ApiException.of(e).status()).isEqualTo(404));
+            assertThatThrownBy(() -> esb.requestBody("direct:exporthub-table-create", Map.of("name", "orders", "schema",
+                    Map.of("fields", List.of(Map.of("name", "sku", "type", "string")))), Map.class))
+                    .cause().isInstanceOf(InvalidInputException.class).hasMessage("name: a table named 'orders' exists already")
+                    .satisfies(e -> assertThat(((InvalidInputException) e).field()).isEqualTo("name"))
+                    .satisfies(e -> assertThat(ApiException.of(e).status()).isEqualTo(400));
         }
     }
 }

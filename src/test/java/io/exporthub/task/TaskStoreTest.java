@@ -13,7 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import io.exporthub.api.ApiException;
+import io.exporthub.store.NotFoundException;
 import io.exporthub.api.Json;
 import io.exporthub.pipeline.Delivery;
 import io.exporthub.store.Database;
@@ -107,17 +107,17 @@ class TaskStoreTest {
         assertThat(store.state(1, taskId)).containsEntry("total", 450L).containsEntry("completed", 449L)
                 .containsEntry("failed", 1L).containsEntry("pending", 0L).containsEntry("running", 0L);
         Map<String, Object> info = store.info(1, taskId);
-        assertThat(info.get("status")).isEqualTo(TaskStore.FAILED);
+        assertThat(info.get("status")).isEqualTo(TaskStatus.FAILED.code);
         assertThat(info.get("end_time")).isNotNull();
 
         assertThat(store.rerun(1, taskId, List.of("f1"))).as("completed files are not re-sent").isZero();
         assertThat(store.rerun(1, taskId, List.of())).isEqualTo(1);
-        assertThat(store.info(1, taskId).get("status")).isEqualTo(TaskStore.RUNNING);
+        assertThat(store.info(1, taskId).get("status")).isEqualTo(TaskStatus.RUNNING.code);
         List<Delivery> again = claimAll(taskId);
         assertThat(fileIds(again)).containsExactly("f7");
         again.get(0).delivered("here");
         store.markCompleted(again.get(0));
-        assertThat(store.info(1, taskId).get("status")).isEqualTo(TaskStore.COMPLETED);
+        assertThat(store.info(1, taskId).get("status")).isEqualTo(TaskStatus.COMPLETED.code);
     }
 
     @ParameterizedTest
@@ -138,8 +138,8 @@ class TaskStoreTest {
         assertThat(store.state(1, crashed)).containsEntry("completed", 1L).containsEntry("running", 2L);
         assertThat(store.releaseRunning()).isEqualTo(2);
         assertThat(store.state(1, crashed)).containsEntry("pending", 2L).containsEntry("running", 0L);
-        assertThatThrownBy(() -> store.info(1, deleted)).isInstanceOf(ApiException.class).hasMessageContaining("no task");
-        assertThatThrownBy(() -> store.info(2, crashed)).as("another workspace").isInstanceOf(ApiException.class);
+        assertThatThrownBy(() -> store.info(1, deleted)).isInstanceOf(NotFoundException.class).hasMessageContaining("no task");
+        assertThatThrownBy(() -> store.info(2, crashed)).as("another workspace").isInstanceOf(NotFoundException.class);
     }
 
     @ParameterizedTest
@@ -164,7 +164,7 @@ class TaskStoreTest {
             workers.shutdownNow();
         }
         assertThat(store.state(1, taskId)).containsEntry("completed", 400L).containsEntry("running", 0L);
-        assertThat(store.info(1, taskId).get("status")).isEqualTo(TaskStore.COMPLETED);
+        assertThat(store.info(1, taskId).get("status")).isEqualTo(TaskStatus.COMPLETED.code);
         Map<String, Object> files = store.files(1, new TaskQueries.FilesQuery(taskId, List.of(), "id", "asc", 0, 1));
         assertThat(files.toString()).contains("exported to here");
     }
