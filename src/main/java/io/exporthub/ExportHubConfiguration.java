@@ -45,6 +45,7 @@ import io.exporthub.sink.s3.S3Delivery;
 import io.exporthub.task.TaskApi;
 import io.exporthub.task.TaskRequests;
 import io.exporthub.task.TaskStore;
+import io.exporthub.task.TaskViews;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PackageScanResourceResolver;
@@ -124,7 +125,8 @@ public class ExportHubConfiguration implements CamelConfiguration {
         TaskRequests requests = new TaskRequests(connectors,
                 intSetting(props, "exporthub.task.max-files"));
         registry.bind("taskRequests", requests);
-        registry.bind("taskApi", new TaskApi(tasks));
+        TaskViews views = new TaskViews(database);
+        registry.bind("taskApi", new TaskApi(tasks, views));
         registry.bind("connectorApi", new ConnectorApi(connectors));
         registry.bind("envelope", new Envelope());
         context.addStartupListener(new UnknownRoutes());
@@ -161,7 +163,7 @@ public class ExportHubConfiguration implements CamelConfiguration {
         Sinks sinks = new Sinks(connectors, List.of(s3Delivery, localDelivery, new MatrixOneSink(matrixOne), difyDelivery));
         registry.bind("sinks", sinks);
         registry.bind("deliveryErrors", new DeliveryErrors(tasks, sinks));
-        registry.bind("inProcessApi", new InProcessApi(tasks));
+        registry.bind("inProcessApi", new InProcessApi(views));
 
         registry.bind("exporthubStoreHealth", new StoreHealthCheck(database));
         registry.bind("exporthubConnectorsHealth", new ConnectorsHealthCheck(connectors, sinks));

@@ -8,7 +8,7 @@ import java.util.Map;
 import io.exporthub.ExchangeProperties;
 import io.exporthub.api.Json;
 import io.exporthub.auth.Principal;
-import io.exporthub.task.TaskStore;
+import io.exporthub.task.TaskViews;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
@@ -22,9 +22,9 @@ public class InProcessApi {
     /** Header naming the files a rerun re-sends (a collection of file ids); absent: every failed file. */
     public static final String RERUN_FILES = "ExportHubFiles";
 
-    private final TaskStore tasks;
+    private final TaskViews tasks;
 
-    public InProcessApi(TaskStore tasks) {
+    public InProcessApi(TaskViews tasks) {
         this.tasks = tasks;
     }
 

@@ -16,9 +16,11 @@ import org.apache.camel.Header;
 public class TaskApi {
 
     private final TaskStore tasks;
+    private final TaskViews views;
 
-    public TaskApi(TaskStore tasks) {
+    public TaskApi(TaskStore tasks, TaskViews views) {
         this.tasks = tasks;
+        this.views = views;
     }
 
     public String create(@ExchangeProperty(ExchangeProperties.PRINCIPAL) Principal principal, @Body NewTask task) {
@@ -26,19 +28,19 @@ public class TaskApi {
     }
 
     public Map<String, Object> list(@ExchangeProperty(ExchangeProperties.PRINCIPAL) Principal principal, @Body String body) {
-        return tasks.list(principal.workspaceId(), TaskQueries.list(optionalBody(body)));
+        return views.list(principal.workspaceId(), TaskQueries.list(optionalBody(body)));
     }
 
     public Map<String, Object> info(@ExchangeProperty(ExchangeProperties.PRINCIPAL) Principal principal, @Body String body) {
-        return tasks.info(principal.workspaceId(), taskId(body));
+        return views.info(principal.workspaceId(), taskId(body));
     }
 
     public Map<String, Object> files(@ExchangeProperty(ExchangeProperties.PRINCIPAL) Principal principal, @Body String body) {
-        return tasks.files(principal.workspaceId(), TaskQueries.files(RequestField.root(Json.parse(body, "request body"), "request body")));
+        return views.files(principal.workspaceId(), TaskQueries.files(RequestField.root(Json.parse(body, "request body"), "request body")));
     }
 
     public Map<String, Object> state(@ExchangeProperty(ExchangeProperties.PRINCIPAL) Principal principal, @Header("task_id") String taskId) {
-        return tasks.state(principal.workspaceId(), taskId);
+        return views.state(principal.workspaceId(), taskId);
     }
 
     /** Answers the number of files put back to pending (0: nothing to rerun). */
@@ -51,11 +53,11 @@ public class TaskApi {
             }
             fileIds.add(id);
         }
-        return tasks.rerun(principal.workspaceId(), taskId, fileIds);
+        return views.rerun(principal.workspaceId(), taskId, fileIds);
     }
 
     public void delete(@ExchangeProperty(ExchangeProperties.PRINCIPAL) Principal principal, @Body String body) {
-        tasks.delete(principal.workspaceId(), taskId(body));
+        views.delete(principal.workspaceId(), taskId(body));
     }
 
     private static String taskId(String body) {

@@ -5,7 +5,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -16,13 +15,10 @@ import java.util.UUID;
 import java.util.function.BooleanSupplier;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import io.exporthub.store.InvalidInputException;
-import io.exporthub.store.NotFoundException;
 import io.exporthub.api.Json;
 import io.exporthub.pipeline.Delivery;
 import io.exporthub.pipeline.FileWork;
 import io.exporthub.store.Database;
-import io.exporthub.api.Times;
 
 /**
  * Export tasks and their files. Every state change is one guarded statement (claim only a pending
@@ -30,7 +26,8 @@ import io.exporthub.api.Times;
  */
 public class TaskStore {
 
-    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
+    /** A stored path: the list of its parts. */
+    static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
     };
     private static final TypeReference<List<Target>> TARGETS = new TypeReference<>() {
     };
@@ -314,205 +311,13 @@ public class TaskStore {
                 .formatted(FileStatus.PENDING.code, FileStatus.RUNNING.code));
     }
 
-    // ---- the API's side ----
-
-    public Map<String, Object> info(long workspaceId, String id) {
-        TaskRow task = task(workspaceId, id);
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("id", task.id);
-        data.put("name", task.name);
-        data.put("creator", task.creator);
-        data.put("connector_id", task.connectorId);
-        data.put("connector_name", task.connectorName);
-        data.put("type", task.type);
-        data.put("status", task.status);
-        data.put("config", Json.read(task.config));
-        data.put("create_time", Times.iso(task.createdAt));
-        data.put("end_time", Times.iso(task.endedAt));
-        Map<String, Object> stats = new LinkedHashMap<>(state(workspaceId, id));
-        stats.put("fileSuccess", stats.get("completed"));
-        stats.put("fileFail", stats.get("failed"));
-        data.put("file_stats", stats);
-        data.put("fileSuccess", stats.get("completed"));
-        data.put("fileFail", stats.get("failed"));
-        return data;
-    }
-
-    /** Exact counts by file status. */
-    public Map<String, Object> state(long workspaceId, String id) {
-        task(workspaceId, id);
-        long[] counts = new long[4];
-        db.query("SELECT status, COUNT(*) FROM export_task_files WHERE task_id = ? GROUP BY status", rs -> {
-            counts[rs.getInt(1)] = rs.getLong(2);
-            return null;
-        }, id);
-        Map<String, Object> state = new LinkedHashMap<>();
-        state.put("total", counts[0] + counts[1] + counts[2] + counts[3]);
-        state.put("pending", counts[FileStatus.PENDING.code]);
-        state.put("running", counts[FileStatus.RUNNING.code]);
-        state.put("failed", counts[FileStatus.FAILED.code]);
-        state.put("completed", counts[FileStatus.COMPLETED.code]);
-        return state;
-    }
-
-    public Map<String, Object> list(long workspaceId, TaskQueries.ListQuery q) {
-        StringBuilder where = new StringBuilder(" WHERE workspace_id = ? AND deleted = 0");
-        List<Object> params = new ArrayList<>(List.of(workspaceId));
-        if (!q.statuses().isEmpty()) {
-            where.append(" AND status IN (").append(placeholders(q.statuses().size())).append(")");
-            params.addAll(q.statuses());
-        }
-        if (q.creator() != null) {
-            where.append(" AND creator = ?");
-            params.add(q.creator());
-        }
-        if (q.connectorName() != null) {
-            where.append(" AND connector_name = ?");
-            params.add(q.connectorName());
-        }
-        if (q.taskId() != null) {
-            where.append(" AND id = ?");
-            params.add(q.taskId());
-        }
-        long total = db.queryLong("SELECT COUNT(*) FROM export_tasks" + where, params.toArray());
-        List<Object> pageParams = new ArrayList<>(params);
-        pageParams.add(q.limit());
-        pageParams.add(q.offset());
-        List<Map<String, Object>> tasks = db.query("SELECT * FROM export_tasks" + where
-                + " ORDER BY " + q.orderBy() + " " + q.direction() + ", id " + q.direction() + " LIMIT ? OFFSET ?", rs -> {
-                    Map<String, Object> t = new LinkedHashMap<>();
-                    t.put("id", rs.getString("id"));
-                    t.put("name", rs.getString("name"));
-                    t.put("creator", rs.getString("creator"));
-                    t.put("connector_name", rs.getString("connector_name"));
-                    t.put("type", rs.getInt("type"));
-                    t.put("status", rs.getInt("status"));
-                    t.put("export_source", Json.read(rs.getString("export_source")));
-                    t.put("create_time", Times.iso(rs.getLong("created_at")));
-                    t.put("end_time", Times.iso(Database.nullableLong(rs, "ended_at")));
-                    return t;
-                }, pageParams.toArray());
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("tasks", tasks);
-        data.put("total", total);
-        return data;
-    }
-
-    public Map<String, Object> files(long workspaceId, TaskQueries.FilesQuery q) {
-        task(workspaceId, q.taskId());
-        StringBuilder where = new StringBuilder(" WHERE task_id = ?");
-        List<Object> params = new ArrayList<>(List.of(q.taskId()));
-        if (!q.statuses().isEmpty()) {
-            where.append(" AND status IN (").append(placeholders(q.statuses().size())).append(")");
-            params.addAll(q.statuses());
-        }
-        long total = db.queryLong("SELECT COUNT(*) FROM export_task_files" + where, params.toArray());
-        List<Object> pageParams = new ArrayList<>(params);
-        pageParams.add(q.limit());
-        pageParams.add(q.offset());
-        List<Map<String, Object>> files = db.query("SELECT * FROM export_task_files" + where
-                + " ORDER BY " + q.orderBy() + " " + q.direction() + ", id " + q.direction() + " LIMIT ? OFFSET ?", rs -> {
-                    Map<String, Object> f = new LinkedHashMap<>();
-                    f.put("id", rs.getString("file_id"));
-                    f.put("status", rs.getInt("status"));
-                    f.put("full_path", Json.MAPPER.convertValue(Json.read(rs.getString("full_path")), STRINGS));
-                    f.put("is_raw", rs.getInt("is_raw") == 1);
-                    f.put("details", rs.getString("details"));
-                    f.put("create_time", Times.iso(rs.getLong("created_at")));
-                    f.put("start_time", Times.iso(Database.nullableLong(rs, "started_at")));
-                    f.put("end_time", Times.iso(Database.nullableLong(rs, "ended_at")));
-                    f.put("file_name", rs.getString("file_name"));
-                    f.put("file_type", rs.getInt("file_type"));
-                    return f;
-                }, pageParams.toArray());
-        Map<String, Object> state = state(workspaceId, q.taskId());
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("files", files);
-        data.put("total", total);
-        data.put("total_failure", state.get("failed"));
-        data.put("total_files", state.get("total"));
-        data.put("total_success", state.get("completed"));
-        return data;
-    }
-
-    /**
-     * Puts failed files (all, or those listed) back to pending and the task back to running;
-     * answers how many were re-queued. Completed files are never re-sent.
-     */
-    public int rerun(long workspaceId, String id, List<String> fileIds) {
-        task(workspaceId, id);
-        if (!fileIds.isEmpty()) {
-            List<String> known = new ArrayList<>();
-            for (List<String> chunk : chunks(fileIds)) {
-                List<Object> params = new ArrayList<>(List.of(id));
-                params.addAll(chunk);
-                known.addAll(db.query("SELECT file_id FROM export_task_files WHERE task_id = ? AND file_id IN ("
-                        + placeholders(chunk.size()) + ")", rs -> rs.getString(1), params.toArray()));
-            }
-            for (int i = 0; i < fileIds.size(); i++) {
-                if (!known.contains(fileIds.get(i))) {
-                    throw new InvalidInputException("files[" + i + "]", "no file '" + fileIds.get(i) + "' in task " + id);
-                }
-            }
-        }
-        return db.inTransaction(c -> {
-            int requeued = 0;
-            String reset = "UPDATE export_task_files SET status = %d, details = NULL, started_at = NULL, ended_at = NULL"
-                    .formatted(FileStatus.PENDING.code) + " WHERE task_id = ? AND status = " + FileStatus.FAILED.code;
-            if (fileIds.isEmpty()) {
-                requeued = Database.update(c, reset, id);
-            } else {
-                for (List<String> chunk : chunks(fileIds)) {
-                    List<Object> params = new ArrayList<>(List.of(id));
-                    params.addAll(chunk);
-                    requeued += Database.update(c, reset + " AND file_id IN (" + placeholders(chunk.size()) + ")", params.toArray());
-                }
-            }
-            if (requeued > 0) {
-                Database.update(c, "UPDATE export_tasks SET status = %d, ended_at = NULL WHERE id = ?".formatted(TaskStatus.RUNNING.code), id);
-            }
-            return requeued;
-        });
-    }
-
-    /** Hides the task and stops it: pending files are never claimed once this returns. */
-    public void delete(long workspaceId, String id) {
-        task(workspaceId, id);
-        db.update("UPDATE export_tasks SET deleted = 1, ended_at = COALESCE(ended_at, ?) WHERE id = ?", System.currentTimeMillis(), id);
-    }
-
     public boolean isRunning(String id) {
         return db.queryLong("SELECT COUNT(*) FROM export_tasks WHERE id = ? AND status = %d AND deleted = 0"
                 .formatted(TaskStatus.RUNNING.code), id) > 0;
     }
 
-    /** Throws 404 unless the task exists in this workspace. */
-    public TaskRow task(long workspaceId, String id) {
-        return db.queryOne("SELECT * FROM export_tasks WHERE id = ? AND workspace_id = ? AND deleted = 0", rs -> new TaskRow(
-                        rs.getString("id"), rs.getString("name"), rs.getString("creator"), rs.getLong("connector_id"),
-                        rs.getString("connector_name"), rs.getInt("type"), rs.getInt("status"), rs.getString("config"),
-                        rs.getLong("created_at"), Database.nullableLong(rs, "ended_at")), id, workspaceId)
-                .orElseThrow(() -> new NotFoundException("id", "no task '" + id + "' in this workspace"));
-    }
-
-    public record TaskRow(String id, String name, String creator, long connectorId, String connectorName, int type,
-                          int status, String config, long createdAt, Long endedAt) {
-    }
-
     private static FileWork fileWork(ResultSet rs) throws SQLException {
         return new FileWork(rs.getLong(1), rs.getString(2), rs.getString(3),
                 Json.MAPPER.convertValue(Json.read(rs.getString(4)), STRINGS), rs.getInt(5) == 1, rs.getString(6));
-    }
-
-    private static String placeholders(int n) {
-        return String.join(", ", Collections.nCopies(n, "?"));
-    }
-
-    private static List<List<String>> chunks(List<String> values) {
-        List<List<String>> chunks = new ArrayList<>();
-        for (int i = 0; i < values.size(); i += 500) {
-            chunks.add(values.subList(i, Math.min(values.size(), i + 500)));
-        }
-        return chunks;
     }
 }

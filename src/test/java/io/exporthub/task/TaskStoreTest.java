@@ -32,12 +32,14 @@ class TaskStoreTest {
     TestDatabase testDb;
     Database db;
     TaskStore store;
+    TaskViews views;
 
     void open(String kind) {
         testDb = TestDatabase.of(kind, dir);
         Map<String, String> props = testDb.properties();
         db = new Database(props.get("exporthub.db.url"), props.get("exporthub.db.user"), props.get("exporthub.db.password"), 4);
         store = new TaskStore(db, 8);
+        views = new TaskViews(db);
     }
 
     @AfterEach
@@ -78,7 +80,7 @@ class TaskStoreTest {
         Delivery f0 = first.next();
         assertThat(f0.getFile().fileId()).isEqualTo("f0");
         assertThat(f0.getTargets()).extracting(Target::kind).containsExactly(Target.LOCAL);
-        assertThat(store.state(1, taskId)).as("claimed a batch at a time").containsEntry("running", 8L).containsEntry("pending", 442L);
+        assertThat(views.state(1, taskId)).as("claimed a batch at a time").containsEntry("running", 8L).containsEntry("pending", 442L);
 
         // a second worker on the same task gets every other file, in order, and none of the first's
         List<Delivery> rest = claimAll(taskId);
@@ -92,7 +94,7 @@ class TaskStoreTest {
         f0.delivered("here");
         store.markCompleted(f0);
         store.markFailed(f0.getFile(), "late failure");
-        assertThat(store.state(1, taskId)).containsEntry("completed", 1L).containsEntry("failed", 0L);
+        assertThat(views.state(1, taskId)).containsEntry("completed", 1L).containsEntry("failed", 0L);
 
         List<Delivery> all = new ArrayList<>(firstBatch.subList(1, 8));
         all.addAll(rest);
@@ -104,20 +106,20 @@ class TaskStoreTest {
                 store.markCompleted(delivery);
             }
         }
-        assertThat(store.state(1, taskId)).containsEntry("total", 450L).containsEntry("completed", 449L)
+        assertThat(views.state(1, taskId)).containsEntry("total", 450L).containsEntry("completed", 449L)
                 .containsEntry("failed", 1L).containsEntry("pending", 0L).containsEntry("running", 0L);
-        Map<String, Object> info = store.info(1, taskId);
+        Map<String, Object> info = views.info(1, taskId);
         assertThat(info.get("status")).isEqualTo(TaskStatus.FAILED.code);
         assertThat(info.get("end_time")).isNotNull();
 
-        assertThat(store.rerun(1, taskId, List.of("f1"))).as("completed files are not re-sent").isZero();
-        assertThat(store.rerun(1, taskId, List.of())).isEqualTo(1);
-        assertThat(store.info(1, taskId).get("status")).isEqualTo(TaskStatus.RUNNING.code);
+        assertThat(views.rerun(1, taskId, List.of("f1"))).as("completed files are not re-sent").isZero();
+        assertThat(views.rerun(1, taskId, List.of())).isEqualTo(1);
+        assertThat(views.info(1, taskId).get("status")).isEqualTo(TaskStatus.RUNNING.code);
         List<Delivery> again = claimAll(taskId);
         assertThat(fileIds(again)).containsExactly("f7");
         again.get(0).delivered("here");
         store.markCompleted(again.get(0));
-        assertThat(store.info(1, taskId).get("status")).isEqualTo(TaskStatus.COMPLETED.code);
+        assertThat(views.info(1, taskId).get("status")).isEqualTo(TaskStatus.COMPLETED.code);
     }
 
     @ParameterizedTest
@@ -130,16 +132,16 @@ class TaskStoreTest {
         files.get(1).delivered("here");
         store.markCompleted(files.get(1));
 
-        store.delete(1, deleted);
+        views.delete(1, deleted);
         assertThat(claimAll(deleted)).as("no delivery starts after delete").isEmpty();
 
         assertThat(store.resumable()).containsExactly(crashed);
         assertThat(fileIds(claimAll(crashed))).containsExactly("f0", "f2");
-        assertThat(store.state(1, crashed)).containsEntry("completed", 1L).containsEntry("running", 2L);
+        assertThat(views.state(1, crashed)).containsEntry("completed", 1L).containsEntry("running", 2L);
         assertThat(store.releaseRunning()).isEqualTo(2);
-        assertThat(store.state(1, crashed)).containsEntry("pending", 2L).containsEntry("running", 0L);
-        assertThatThrownBy(() -> store.info(1, deleted)).isInstanceOf(NotFoundException.class).hasMessageContaining("no task");
-        assertThatThrownBy(() -> store.info(2, crashed)).as("another workspace").isInstanceOf(NotFoundException.class);
+        assertThat(views.state(1, crashed)).containsEntry("pending", 2L).containsEntry("running", 0L);
+        assertThatThrownBy(() -> views.info(1, deleted)).isInstanceOf(NotFoundException.class).hasMessageContaining("no task");
+        assertThatThrownBy(() -> views.info(2, crashed)).as("another workspace").isInstanceOf(NotFoundException.class);
     }
 
     @ParameterizedTest
@@ -163,9 +165,9 @@ class TaskStoreTest {
         } finally {
             workers.shutdownNow();
         }
-        assertThat(store.state(1, taskId)).containsEntry("completed", 400L).containsEntry("running", 0L);
-        assertThat(store.info(1, taskId).get("status")).isEqualTo(TaskStatus.COMPLETED.code);
-        Map<String, Object> files = store.files(1, new TaskQueries.FilesQuery(taskId, List.of(), "id", "asc", 0, 1));
+        assertThat(views.state(1, taskId)).containsEntry("completed", 400L).containsEntry("running", 0L);
+        assertThat(views.info(1, taskId).get("status")).isEqualTo(TaskStatus.COMPLETED.code);
+        Map<String, Object> files = views.files(1, new TaskQueries.FilesQuery(taskId, List.of(), "id", "asc", 0, 1));
         assertThat(files.toString()).contains("exported to here");
     }
 }
