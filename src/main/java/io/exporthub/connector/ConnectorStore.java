@@ -6,7 +6,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -88,7 +87,7 @@ public class ConnectorStore {
                 throw field.invalid("must be a string, number or boolean");
             }
             String value = field.node().asText();
-            if (setting.required() && value.isBlank()) {
+            if (!setting.mayBeEmpty() && value.isBlank()) {
                 throw field.invalid("must not be empty");
             }
             values.put(setting.name(), value);
@@ -139,19 +138,14 @@ public class ConnectorStore {
                 if (url == null && values.get("host") == null) {
                     throw config.get("url").invalid("is required when host is not given");
                 }
-                if (url != null && !url.startsWith("jdbc:mysql://")) {
-                    throw config.get("url").invalid("must be a jdbc:mysql:// URL");
-                }
-                if (url != null) {
-                    checkJdbcUrl(config.get("url"), url);
-                }
-                String host = values.get("host");
-                if (host != null && !host.matches("[A-Za-z0-9._-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}]")) {
-                    throw config.get("host").invalid("'" + host + "' is not a host name or IP address");
-                }
-                String port = values.get("port");
-                if (port != null && (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535)) {
-                    throw config.get("port").invalid("must be a port number (1-65535)");
+                try {
+                    JdbcAddress address = JdbcAddress.of(url, values.get("host"), values.getOrDefault("port", "6001"));
+                    if (url != null) {
+                        // kept as rebuilt from its parts: what is stored and shown is what the driver is given
+                        values.put("url", address.shown());
+                    }
+                } catch (JdbcAddress.Invalid e) {
+                    throw config.get(e.setting()).invalid(e.getMessage());
                 }
                 String dialect = values.getOrDefault("dialect", "matrixone");
                 if (!dialect.equals("matrixone") && !dialect.equals("mysql")) {
@@ -159,34 +153,6 @@ public class ConnectorStore {
                 }
             }
             case LOCAL -> values.put("directory", localDirectory(config.get("directory"), values.get("directory")).toString());
-        }
-    }
-
-    // driver options that would let the server read files here or run code, or that replace its network and error handling
-    private static final List<String> UNSAFE_URL_OPTIONS = List.of("allowloadlocalinfile", "allowloadlocalinfileinpath",
-            "allowurlinlocalinfile", "autodeserialize", "queryinterceptors", "exceptioninterceptors",
-            "connectionlifecycleinterceptors", "socketfactory", "propertiestransform", "clientinfoprovider",
-            "authenticationplugins", "defaultauthenticationplugin", "password", "password1", "password2", "password3");
-
-    /**
-     * A connector's URL is shown by the API, so it must not carry the password (that goes in the secret
-     * {@code password} setting), nor driver options that hand the server or the URL control of this process.
-     */
-    private static void checkJdbcUrl(RequestField field, String url) {
-        String authority = url.substring("jdbc:mysql://".length()).split("[/?]", 2)[0];
-        if (authority.contains("@")) {
-            throw field.invalid("must not carry credentials: give user and password as settings");
-        }
-        int query = url.indexOf('?');
-        if (query < 0) {
-            return;
-        }
-        for (String option : url.substring(query + 1).split("&")) {
-            String name = option.split("=", 2)[0].trim().toLowerCase(Locale.ROOT);
-            if (UNSAFE_URL_OPTIONS.contains(name)) {
-                throw field.invalid("must not set " + option.split("=", 2)[0].trim()
-                        + (name.startsWith("password") ? ": give the password as the password setting" : ": it is not allowed"));
-            }
         }
     }
 

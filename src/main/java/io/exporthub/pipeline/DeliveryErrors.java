@@ -8,11 +8,11 @@ import java.sql.SQLTransientConnectionException;
 import java.sql.SQLTransientException;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
 
 import io.exporthub.connector.Connector;
 import io.exporthub.connector.ConnectorKind;
+import io.exporthub.connector.JdbcAddress;
 import io.exporthub.connector.ConnectorStore;
 import io.exporthub.task.Target;
 import io.exporthub.task.TaskStore;
@@ -130,7 +130,7 @@ public class DeliveryErrors {
         try {
             Connector connector = connectors.get(target.connectorId());
             String endpoint = connector.kind() == ConnectorKind.MATRIXONE
-                    ? Optional.ofNullable(connector.setting("url")).orElse(connector.setting("host") + ":" + connector.setting("port"))
+                    ? JdbcAddress.of(connector).host() + ":" + JdbcAddress.of(connector).port()
                     : connector.setting("endpoint");
             return connector.kind().id() + " target '" + connector.name() + "'"
                     + (endpoint != null && !endpoint.isBlank() ? " (" + endpoint + ")" : "") + ": ";

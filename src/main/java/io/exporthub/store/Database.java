@@ -45,6 +45,13 @@ public class Database implements Service {
         config.setPassword(password);
         config.setMaximumPoolSize(poolSize);
         config.setPoolName("exporthub-store");
+        if (url.startsWith("jdbc:mysql:")) {
+            // the store's connections read no local file for the server (the table import's bulk load
+            // takes its own connection, confined to its private directory) and deserialise nothing
+            config.addDataSourceProperty("allowLoadLocalInfile", "false");
+            config.addDataSourceProperty("allowUrlInLocalInfile", "false");
+            config.addDataSourceProperty("autoDeserialize", "false");
+        }
         this.dataSource = new HikariDataSource(config);
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
     }
