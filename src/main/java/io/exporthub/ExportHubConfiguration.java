@@ -157,7 +157,7 @@ public class ExportHubConfiguration implements CamelConfiguration {
         registry.bind("inProcessApi", new InProcessApi(tasks));
 
         registry.bind("exporthubStoreHealth", new StoreHealthCheck(database));
-        registry.bind("exporthubConnectorsHealth", new ConnectorsHealthCheck(connectors, new ConnectorProbes(s3Delivery, matrixOne)));
+        registry.bind("exporthubConnectorsHealth", new ConnectorsHealthCheck(connectors, new ConnectorProbes(s3Delivery, matrixOne, connectors.localTargetRoot())));
         ExportMetrics metrics = new ExportMetrics(context, tasks, props.resolveProperty("exporthub.queue.uri").orElseThrow());
         context.addStartupListener(metrics);
         registry.bind("exportMetrics", metrics);

@@ -17,6 +17,7 @@ import io.exporthub.api.ApiException;
 import io.exporthub.api.Json;
 import io.exporthub.api.RequestField;
 import io.exporthub.pipeline.PermanentDeliveryException;
+import io.exporthub.sink.local.LocalTargetRoot;
 import io.exporthub.store.Database;
 
 /** Connectors of each workspace, validated against their kind's settings before they are stored. */
@@ -26,20 +27,20 @@ public class ConnectorStore {
     };
 
     private final Database db;
-    private final Path localTargetRoot;
+    private final LocalTargetRoot localTargetRoot;
     private final List<Consumer<Connector>> onDelete = new CopyOnWriteArrayList<>();
     private final Map<Long, Connector> byId = new ConcurrentHashMap<>();
 
     public ConnectorStore(Database db, Path localTargetRoot) {
         this.db = db;
-        this.localTargetRoot = localTargetRoot.toAbsolutePath().normalize();
+        this.localTargetRoot = new LocalTargetRoot(localTargetRoot);
     }
 
     public void onDelete(Consumer<Connector> listener) {
         onDelete.add(listener);
     }
 
-    public Path localTargetRoot() {
+    public LocalTargetRoot localTargetRoot() {
         return localTargetRoot;
     }
 
@@ -51,7 +52,7 @@ public class ConnectorStore {
         String kindId = kindField.requiredText(16);
         ConnectorKind kind = ConnectorKind.of(kindId)
                 .orElseThrow(() -> kindField.invalid("unknown kind '" + kindId + "' (expected one of " + ConnectorKind.ids() + ")"));
-        Map<String, String> config = validate(kind, body.get("config").requiredObject());
+        Map<String, String> config = validate(workspaceId, kind, body.get("config").requiredObject());
         if (findByName(workspaceId, name).isPresent()) {
             throw ApiException.conflict("name: a connector named '" + name + "' already exists in this workspace");
         }
@@ -61,7 +62,7 @@ public class ConnectorStore {
 
     /** Creates or replaces a connector declared in configuration. */
     public void upsert(long workspaceId, String name, ConnectorKind kind, Map<String, String> settings) {
-        Map<String, String> config = validate(kind, new RequestField(Json.MAPPER.valueToTree(settings), "exporthub.connector." + name));
+        Map<String, String> config = validate(workspaceId, kind, new RequestField(Json.MAPPER.valueToTree(settings), "exporthub.connector." + name));
         byId.clear();
         if (findByName(workspaceId, name).isPresent()) {
             db.update("UPDATE connectors SET kind = ?, config = ? WHERE workspace_id = ? AND name = ?",
@@ -72,7 +73,7 @@ public class ConnectorStore {
         }
     }
 
-    Map<String, String> validate(ConnectorKind kind, RequestField config) {
+    Map<String, String> validate(long workspaceId, ConnectorKind kind, RequestField config) {
         config.allowOnly(kind.settings().stream().map(ConnectorKind.Setting::name).toArray(String[]::new));
         Map<String, String> values = new LinkedHashMap<>();
         for (ConnectorKind.Setting setting : kind.settings()) {
@@ -92,7 +93,7 @@ public class ConnectorStore {
             }
             values.put(setting.name(), value);
         }
-        checkValues(kind, config, values);
+        checkValues(workspaceId, kind, config, values);
         return values;
     }
 
@@ -104,7 +105,7 @@ public class ConnectorStore {
         }
     }
 
-    private void checkValues(ConnectorKind kind, RequestField config, Map<String, String> values) {
+    private void checkValues(long workspaceId, ConnectorKind kind, RequestField config, Map<String, String> values) {
         switch (kind) {
             case S3, OSS -> {
                 String endpoint = values.get("endpoint");
@@ -152,17 +153,14 @@ public class ConnectorStore {
                     throw config.get("dialect").invalid("must be matrixone or mysql");
                 }
             }
-            case LOCAL -> values.put("directory", localDirectory(config.get("directory"), values.get("directory")).toString());
+            case LOCAL -> {
+                try {
+                    values.put("directory", localTargetRoot.checkDirectory(workspaceId, values.get("directory")));
+                } catch (LocalTargetRoot.Refused e) {
+                    throw config.get("directory").invalid(e.getMessage());
+                }
+            }
         }
-    }
-
-    /** Local targets write only under the configured root, whatever the connector says. */
-    private Path localDirectory(RequestField field, String directory) {
-        Path resolved = localTargetRoot.resolve(directory).normalize();
-        if (!resolved.startsWith(localTargetRoot)) {
-            throw field.invalid("must be inside the local target root " + localTargetRoot);
-        }
-        return resolved;
     }
 
     private static void requireHttpUrl(RequestField field, String value) {

@@ -8,6 +8,7 @@ import java.sql.Statement;
 
 import io.exporthub.connector.Connector;
 import io.exporthub.pipeline.DeliveryErrors;
+import io.exporthub.sink.local.LocalTargetRoot;
 import io.exporthub.sink.matrixone.MatrixOneConnections;
 import io.exporthub.sink.s3.S3Delivery;
 
@@ -16,17 +17,19 @@ public class ConnectorProbes {
 
     private final S3Delivery s3;
     private final MatrixOneConnections matrixOne;
+    private final LocalTargetRoot local;
 
-    public ConnectorProbes(S3Delivery s3, MatrixOneConnections matrixOne) {
+    public ConnectorProbes(S3Delivery s3, MatrixOneConnections matrixOne, LocalTargetRoot local) {
         this.s3 = s3;
         this.matrixOne = matrixOne;
+        this.local = local;
     }
 
     public String problem(Connector connector) {
         try {
             return switch (connector.kind()) {
                 case S3, OSS -> s3.probe(connector);
-                case LOCAL -> localProblem(Path.of(connector.setting("directory")));
+                case LOCAL -> localProblem(connector);
                 case MATRIXONE -> matrixOneProblem(connector);
                 // a Dify connector names no dataset to ask about: its first task finds out
                 case DIFY -> null;
@@ -45,7 +48,8 @@ public class ConnectorProbes {
         }
     }
 
-    private static String localProblem(Path directory) {
+    private String localProblem(Connector connector) {
+        Path directory = local.directory(connector.workspaceId(), connector.setting("directory"));
         Path existing = directory;
         while (existing != null && !Files.exists(existing)) {
             existing = existing.getParent();

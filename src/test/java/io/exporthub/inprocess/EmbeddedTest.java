@@ -63,8 +63,8 @@ class EmbeddedTest {
                     (Integer) esb.requestBody("direct:exporthub-task-info", taskId, Map.class).get("status") != 1);
             Map<?, ?> info = esb.requestBody("direct:exporthub-task-info", taskId, Map.class);
             assertThat(info.get("status")).isEqualTo(2);
-            assertThat(Volumes.sha256(home.resolve("out/esb/drop/in/a.bin"))).isEqualTo(Volumes.sha256(raw));
-            assertThat(Files.readString(home.resolve("out/esb/drop/in/b.pdf.json")))
+            assertThat(Volumes.sha256(home.resolve("out/1/esb/drop/in/a.bin"))).isEqualTo(Volumes.sha256(raw));
+            assertThat(Files.readString(home.resolve("out/1/esb/drop/in/b.pdf.json")))
                     .isEqualTo(Files.readString(home.resolve("volume/.parsed/in/b.pdf.json")));
             assertThat(esb.requestBody("direct:exporthub-task-rerun", taskId, Integer.class)).as("nothing failed").isZero();
 
