@@ -36,6 +36,12 @@ public class Database implements Service {
         T run(Connection connection) throws SQLException;
     }
 
+    /**
+     * Longest name of a table or column the stores take (MySQL, MariaDB and MatrixOne: 64); names that
+     * come from users are checked against it up front, so that a long one is a 400, not the server's error.
+     */
+    public static final int MAX_IDENTIFIER = 64;
+
     private final HikariDataSource dataSource;
 
     public Database(String url, String user, String password, int poolSize) {
