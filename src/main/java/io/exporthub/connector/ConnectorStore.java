@@ -19,6 +19,7 @@ import io.exporthub.api.RequestField;
 import io.exporthub.pipeline.PermanentDeliveryException;
 import io.exporthub.sink.local.LocalTargetRoot;
 import io.exporthub.store.Database;
+import io.exporthub.store.Secrets;
 
 /** Connectors of each workspace, validated against their kind's settings before they are stored. */
 public class ConnectorStore {
@@ -28,12 +29,55 @@ public class ConnectorStore {
 
     private final Database db;
     private final LocalTargetRoot localTargetRoot;
+    private final Secrets secrets;
     private final List<Consumer<Connector>> onDelete = new CopyOnWriteArrayList<>();
     private final Map<Long, Connector> byId = new ConcurrentHashMap<>();
 
-    public ConnectorStore(Database db, Path localTargetRoot) {
+    public ConnectorStore(Database db, Path localTargetRoot, Secrets secrets) {
         this.db = db;
         this.localTargetRoot = new LocalTargetRoot(localTargetRoot);
+        this.secrets = secrets;
+        sealStaleSecrets();
+    }
+
+    /**
+     * Secrets stored in plain text (before they were encrypted) or under a previous key are written
+     * again under the current key, so that a previous key can be dropped after one start.
+     */
+    private void sealStaleSecrets() {
+        for (var row : db.query("SELECT id, kind, config FROM connectors", rs -> new Object[] {rs.getLong(1), rs.getString(2), rs.getString(3)})) {
+            Optional<ConnectorKind> kind = ConnectorKind.of((String) row[1]);
+            if (kind.isEmpty()) {
+                continue;
+            }
+            Map<String, String> stored = Json.MAPPER.convertValue(Json.read((String) row[2]), CONFIG);
+            boolean stale = kind.get().settings().stream()
+                    .anyMatch(s -> s.secret() && stored.get(s.name()) != null && secrets.stale(stored.get(s.name())));
+            if (stale) {
+                db.update("UPDATE connectors SET config = ? WHERE id = ?", sealed(kind.get(), opened(kind.get(), stored)), row[0]);
+            }
+        }
+    }
+
+    /** The config as stored: its secrets encrypted. */
+    private String sealed(ConnectorKind kind, Map<String, String> config) {
+        Map<String, String> stored = new LinkedHashMap<>(config);
+        for (ConnectorKind.Setting setting : kind.settings()) {
+            if (setting.secret() && stored.get(setting.name()) != null) {
+                stored.put(setting.name(), secrets.seal(setting.name(), stored.get(setting.name())));
+            }
+        }
+        return Json.write(stored);
+    }
+
+    private Map<String, String> opened(ConnectorKind kind, Map<String, String> stored) {
+        Map<String, String> config = new LinkedHashMap<>(stored);
+        for (ConnectorKind.Setting setting : kind.settings()) {
+            if (setting.secret() && config.get(setting.name()) != null) {
+                config.put(setting.name(), secrets.open(setting.name(), config.get(setting.name())));
+            }
+        }
+        return config;
     }
 
     public void onDelete(Consumer<Connector> listener) {
@@ -57,7 +101,7 @@ public class ConnectorStore {
             throw ApiException.conflict("name: a connector named '" + name + "' already exists in this workspace");
         }
         return db.insert("INSERT INTO connectors (workspace_id, name, kind, config, created_at) VALUES (?, ?, ?, ?, ?)",
-                workspaceId, name, kind.id(), Json.write(config), System.currentTimeMillis());
+                workspaceId, name, kind.id(), sealed(kind, config), System.currentTimeMillis());
     }
 
     /** Creates or replaces a connector declared in configuration. */
@@ -66,10 +110,10 @@ public class ConnectorStore {
         byId.clear();
         if (findByName(workspaceId, name).isPresent()) {
             db.update("UPDATE connectors SET kind = ?, config = ? WHERE workspace_id = ? AND name = ?",
-                    kind.id(), Json.write(config), workspaceId, name);
+                    kind.id(), sealed(kind, config), workspaceId, name);
         } else {
             db.insert("INSERT INTO connectors (workspace_id, name, kind, config, created_at) VALUES (?, ?, ?, ?, ?)",
-                    workspaceId, name, kind.id(), Json.write(config), System.currentTimeMillis());
+                    workspaceId, name, kind.id(), sealed(kind, config), System.currentTimeMillis());
         }
     }
 
@@ -175,7 +219,7 @@ public class ConnectorStore {
     }
 
     public Optional<Connector> find(long workspaceId, long id) {
-        return db.queryOne("SELECT * FROM connectors WHERE workspace_id = ? AND id = ?", ConnectorStore::map, workspaceId, id);
+        return db.queryOne("SELECT * FROM connectors WHERE workspace_id = ? AND id = ?", this::map, workspaceId, id);
     }
 
     /**
@@ -188,23 +232,23 @@ public class ConnectorStore {
         if (known != null) {
             return known;
         }
-        Connector connector = db.queryOne("SELECT * FROM connectors WHERE id = ?", ConnectorStore::map, id)
+        Connector connector = db.queryOne("SELECT * FROM connectors WHERE id = ?", this::map, id)
                 .orElseThrow(() -> new PermanentDeliveryException("connector " + id + " no longer exists"));
         byId.put(id, connector);
         return connector;
     }
 
     public Optional<Connector> findByName(long workspaceId, String name) {
-        return db.queryOne("SELECT * FROM connectors WHERE workspace_id = ? AND name = ?", ConnectorStore::map, workspaceId, name);
+        return db.queryOne("SELECT * FROM connectors WHERE workspace_id = ? AND name = ?", this::map, workspaceId, name);
     }
 
     public List<Connector> list(long workspaceId) {
-        return db.query("SELECT * FROM connectors WHERE workspace_id = ? ORDER BY id", ConnectorStore::map, workspaceId);
+        return db.query("SELECT * FROM connectors WHERE workspace_id = ? ORDER BY id", this::map, workspaceId);
     }
 
     /** Every connector of every workspace, for operators' health checks. */
     public List<Connector> all() {
-        return db.query("SELECT * FROM connectors ORDER BY id", ConnectorStore::map);
+        return db.query("SELECT * FROM connectors ORDER BY id", this::map);
     }
 
     public void delete(long workspaceId, long id) {
@@ -222,9 +266,9 @@ public class ConnectorStore {
         onDelete.forEach(listener -> listener.accept(connector));
     }
 
-    private static Connector map(ResultSet rs) throws SQLException {
-        Map<String, String> config = Json.MAPPER.convertValue(Json.read(rs.getString("config")), CONFIG);
-        return new Connector(rs.getLong("id"), rs.getLong("workspace_id"), rs.getString("name"),
-                ConnectorKind.of(rs.getString("kind")).orElseThrow(), config, rs.getLong("created_at"));
+    private Connector map(ResultSet rs) throws SQLException {
+        ConnectorKind kind = ConnectorKind.of(rs.getString("kind")).orElseThrow();
+        Map<String, String> config = opened(kind, Json.MAPPER.convertValue(Json.read(rs.getString("config")), CONFIG));
+        return new Connector(rs.getLong("id"), rs.getLong("workspace_id"), rs.getString("name"), kind, config, rs.getLong("created_at"));
     }
 }

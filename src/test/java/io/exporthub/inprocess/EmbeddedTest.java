@@ -41,6 +41,7 @@ class EmbeddedTest {
         hostSettings.put("exporthub.db.url", "jdbc:h2:file:" + home.resolve("store") + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE");
         hostSettings.put("exporthub.volume.root", home.resolve("volume").toString());
         hostSettings.put("exporthub.work.dir", home.resolve("work").toString());
+        hostSettings.put("exporthub.secrets.key-file", home.resolve("secrets.key").toString());
         hostSettings.put("exporthub.local-target.root", home.resolve("out").toString());
         hostSettings.put("exporthub.exports.dir", home.resolve("exports").toString());
         hostSettings.put("exporthub.connector.disk.kind", "local");
