@@ -137,8 +137,7 @@ class HostileServerTest {
         assertThat(rogue.received()).doesNotContain(secret);
 
         asked = rogue.infileRequests();
-        HttpResponse<String> health = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(service.baseUrl() + "/observe/health")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> health = health();
         assertThat(health.statusCode()).isEqualTo(503);
         assertThat(health.body()).contains("connector 'rogue'");
         assertThat(rogue.infileRequests()).isGreaterThan(asked);
@@ -154,10 +153,14 @@ class HostileServerTest {
             insert.setString(1, "{\"url\": \"" + url + "\", \"user\": \"u\", \"password\": \"p\", \"dialect\": \"mysql\"}");
             insert.executeUpdate();
         }
-        HttpResponse<String> health = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(service.baseUrl() + "/observe/health")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> health = health();
         assertThat(health.body()).contains("connector 'legacy'").contains("the connector's url is refused").doesNotContain("old-url-secret");
         assertThat(api.post("/connector/list", "{}").body().toString()).contains("legacy").doesNotContain("old-url-secret");
         assertThat(rogue.received()).doesNotContain(secret);
+    }
+
+    private HttpResponse<String> health() throws Exception {
+        return HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(service.baseUrl() + "/observe/health")).build(), HttpResponse.BodyHandlers.ofString());
     }
 }
