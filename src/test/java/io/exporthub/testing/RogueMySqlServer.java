@@ -28,6 +28,7 @@ public final class RogueMySqlServer implements AutoCloseable {
     private final AtomicInteger infileRequests = new AtomicInteger();
     private final AtomicInteger logins = new AtomicInteger();
     private final Thread acceptor;
+    private volatile boolean hangingUp;
 
     public RogueMySqlServer(String requestedFile) throws IOException {
         this.requestedFile = requestedFile;
@@ -50,6 +51,11 @@ public final class RogueMySqlServer implements AutoCloseable {
         return logins.get();
     }
 
+    /** While on, every connection is closed at once, as by a server that is down. */
+    public void hangUp(boolean on) {
+        hangingUp = on;
+    }
+
     /** Every byte clients sent, as text (file contents would be in it). */
     public String received() {
         synchronized (received) {
@@ -61,6 +67,10 @@ public final class RogueMySqlServer implements AutoCloseable {
         while (!socket.isClosed()) {
             try {
                 Socket client = socket.accept();
+                if (hangingUp) {
+                    client.close();
+                    continue;
+                }
                 Thread serve = new Thread(() -> serve(client), "rogue-mysql-client");
                 serve.setDaemon(true);
                 serve.start();

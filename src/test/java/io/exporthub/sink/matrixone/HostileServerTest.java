@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ import io.exporthub.testing.ExportHubService;
 import io.exporthub.testing.RogueMySqlServer;
 import io.exporthub.testing.Tasks;
 import io.exporthub.testing.TestDatabase;
+import io.exporthub.testing.Volumes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -140,6 +142,33 @@ class HostileServerTest {
         HttpResponse<String> health = health();
         assertThat(health.statusCode()).isEqualTo(503);
         assertThat(health.body()).contains("connector 'rogue'");
+        assertThat(rogue.infileRequests()).isGreaterThan(asked);
+        assertThat(rogue.received()).doesNotContain(secret);
+    }
+
+    @Test
+    void theServerNeverGetsTheFileWhenAFileIsDelivered() throws Exception {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("host", "127.0.0.1");
+        config.put("port", rogue.port());
+        config.put("user", "u");
+        config.put("password", "p");
+        config.put("dialect", "mysql");
+        long connector = Tasks.createConnector(api, "rogue-later", "matrixone", config);
+        Volumes.parsed(service.volume(), "later/a.pdf", 2);
+        // down while the task is created, so that its check passes it on and the delivery meets the server
+        rogue.hangUp(true);
+        String id;
+        try {
+            id = Tasks.createTask(api, Tasks.create("steal later", connector, "rogue-later", 3,
+                    Map.of("mo_config", Map.of("database_name", "db", "table_name", "t", "new_table", true, "duplicated_strategy", 1,
+                            "column", Map.of("export_column", List.of(Map.of("source_column", "content", "mapping_column", "content"))))),
+                    List.of(Tasks.file("a", "later/a.pdf", false))));
+        } finally {
+            rogue.hangUp(false);
+        }
+        int asked = rogue.infileRequests();
+        assertThat(Tasks.awaitFinished(api, id, Duration.ofMinutes(1)).path("status").asInt()).isEqualTo(3);
         assertThat(rogue.infileRequests()).isGreaterThan(asked);
         assertThat(rogue.received()).doesNotContain(secret);
     }
