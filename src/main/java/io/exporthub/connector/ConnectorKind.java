@@ -19,10 +19,8 @@ public enum ConnectorKind {
     S3("s3", objectStoreSettings("true")),
     OSS("oss", objectStoreSettings("false")),
     MATRIXONE("matrixone", List.of(
-            Setting.optional("url", null, "JDBC URL jdbc:mysql://host:port/database?option=value, with one host, no credentials and only"
-                    + " the options useSSL, requireSSL, verifyServerCertificate, sslMode, tlsVersions, connectTimeout, socketTimeout,"
-                    + " characterEncoding, useUnicode, connectionTimeZone, serverTimezone, tcpKeepAlive, zeroDateTimeBehavior;"
-                    + " or host and port"),
+            Setting.optional("url", null, "JDBC URL jdbc:mysql://host:port/database?option=value, with one host, no credentials"
+                    + " and only the options " + JdbcAddress.allowedOptions() + "; or host and port"),
             Setting.optional("host", null, "server host, when no url is given"),
             Setting.optional("port", "6001", "server port"),
             Setting.required("user", "database user"),

@@ -51,6 +51,11 @@ public record JdbcAddress(String host, int port, String database, Map<String, St
             "allowPublicKeyRetrieval", "false",
             "allowMultiQueries", "false");
 
+    /** The options a URL may give, in order, for messages and the settings' description. */
+    static String allowedOptions() {
+        return String.join(", ", ALLOWED_OPTIONS.keySet().stream().sorted().toList());
+    }
+
     /** A refused address: which setting and why, for a 400 naming it. */
     public static final class Invalid extends RuntimeException {
         private final String setting;
@@ -115,8 +120,7 @@ public record JdbcAddress(String host, int port, String database, Map<String, St
                 String name = pair[0];
                 Pattern allowed = ALLOWED_OPTIONS.get(name);
                 if (allowed == null) {
-                    throw new Invalid("url", "option '" + printable(name) + "' is not allowed (allowed: "
-                            + String.join(", ", ALLOWED_OPTIONS.keySet().stream().sorted().toList()) + ")");
+                    throw new Invalid("url", "option '" + printable(name) + "' is not allowed (allowed: " + allowedOptions() + ")");
                 }
                 if (pair.length < 2 || !allowed.matcher(pair[1]).matches()) {
                     throw new Invalid("url", "option " + name + " must match " + allowed.pattern());
