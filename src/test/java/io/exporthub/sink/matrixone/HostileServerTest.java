@@ -121,19 +121,10 @@ class HostileServerTest {
     @Test
     void theServerNeverGetsTheFileOnTheTaskPathNorFromAHealthProbe() throws Exception {
         // a user without a password is a legitimate database user
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("host", "127.0.0.1");
-        config.put("port", rogue.port());
-        config.put("user", "nopassword");
-        config.put("password", "");
-        config.put("dialect", "mysql");
-        long connector = Tasks.createConnector(api, "rogue", "matrixone", config);
+        long connector = Tasks.createConnector(api, "rogue", "matrixone", rogueConfig(""));
 
         int asked = rogue.infileRequests();
-        ApiClient.Response create = api.post("/export/task/create", Tasks.create("steal", connector, "rogue", 3,
-                Map.of("mo_config", Map.of("database_name", "db", "table_name", "t", "new_table", true, "duplicated_strategy", 1,
-                        "column", Map.of("export_column", List.of(Map.of("source_column", "content", "mapping_column", "content"))))),
-                List.of(Tasks.file("a", "any/a.pdf", false))));
+        ApiClient.Response create = api.post("/export/task/create", steal(connector, "rogue", "any/a.pdf"));
         assertThat(create.status()).as("%s", create).isIn(200, 400);
         assertThat(rogue.infileRequests()).as("%s logins %d", create, rogue.logins()).isGreaterThan(asked);
         assertThat(rogue.received()).doesNotContain(secret);
@@ -148,22 +139,13 @@ class HostileServerTest {
 
     @Test
     void theServerNeverGetsTheFileWhenAFileIsDelivered() throws Exception {
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("host", "127.0.0.1");
-        config.put("port", rogue.port());
-        config.put("user", "u");
-        config.put("password", "p");
-        config.put("dialect", "mysql");
-        long connector = Tasks.createConnector(api, "rogue-later", "matrixone", config);
+        long connector = Tasks.createConnector(api, "rogue-later", "matrixone", rogueConfig("p"));
         Volumes.parsed(service.volume(), "later/a.pdf", 2);
         // down while the task is created, so that its check passes it on and the delivery meets the server
         rogue.hangUp(true);
         String id;
         try {
-            id = Tasks.createTask(api, Tasks.create("steal later", connector, "rogue-later", 3,
-                    Map.of("mo_config", Map.of("database_name", "db", "table_name", "t", "new_table", true, "duplicated_strategy", 1,
-                            "column", Map.of("export_column", List.of(Map.of("source_column", "content", "mapping_column", "content"))))),
-                    List.of(Tasks.file("a", "later/a.pdf", false))));
+            id = Tasks.createTask(api, steal(connector, "rogue-later", "later/a.pdf"));
         } finally {
             rogue.hangUp(false);
         }
@@ -191,5 +173,23 @@ class HostileServerTest {
     private HttpResponse<String> health() throws Exception {
         return HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create(service.baseUrl() + "/observe/health")).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private Map<String, Object> rogueConfig(String password) {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("host", "127.0.0.1");
+        config.put("port", rogue.port());
+        config.put("user", "u");
+        config.put("password", password);
+        config.put("dialect", "mysql");
+        return config;
+    }
+
+    /** A task writing one processing result to a table through the connector. */
+    private static Map<String, Object> steal(long connector, String connectorName, String file) {
+        return Tasks.create("steal", connector, connectorName, 3,
+                Map.of("mo_config", Map.of("database_name", "db", "table_name", "t", "new_table", true, "duplicated_strategy", 1,
+                        "column", Map.of("export_column", List.of(Map.of("source_column", "content", "mapping_column", "content"))))),
+                List.of(Tasks.file("a", file, false)));
     }
 }
