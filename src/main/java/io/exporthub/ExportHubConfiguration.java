@@ -26,6 +26,7 @@ import io.exporthub.pipeline.PipelineShutdown;
 import io.exporthub.schedule.Schedules;
 import io.exporthub.source.SourceVolume;
 import io.exporthub.store.Database;
+import io.exporthub.store.Secrets;
 import io.exporthub.minapp.DownloadLinks;
 import io.exporthub.minapp.JobMail;
 import io.exporthub.minapp.TableApi;
@@ -114,7 +115,9 @@ public class ExportHubConfiguration implements CamelConfiguration {
         registry.bind("apiKeys", apiKeys);
 
         ConnectorStore connectors = new ConnectorStore(database,
-                Path.of(setting(props, "exporthub.local-target.root")));
+                Path.of(setting(props, "exporthub.local-target.root")),
+                Secrets.configured(setting(props, "exporthub.secrets.key"), setting(props, "exporthub.secrets.previous-keys"),
+                        Path.of(setting(props, "exporthub.secrets.key-file"))));
         declaredConnectors(props, database, connectors);
         registry.bind("connectorStore", connectors);
 
