@@ -16,6 +16,7 @@ import io.exporthub.auth.ApiKeys;
 import io.exporthub.connector.ConnectorApi;
 import io.exporthub.connector.ConnectorKind;
 import io.exporthub.connector.ConnectorStore;
+import io.exporthub.console.ConsoleAssets;
 import io.exporthub.inprocess.InProcessApi;
 import io.exporthub.observe.ConnectorProbes;
 import io.exporthub.observe.ConnectorsHealthCheck;
@@ -125,6 +126,7 @@ public class ExportHubConfiguration implements CamelConfiguration {
         registry.bind("taskApi", new TaskApi(tasks));
         registry.bind("connectorApi", new ConnectorApi(connectors));
         registry.bind("envelope", new Envelope());
+        registry.bind("consoleAssets", new ConsoleAssets());
 
         registry.bind("sourceVolume", new SourceVolume(Path.of(props.resolveProperty("exporthub.volume.root").orElse("./data/volume"))));
         Payloads payloads = new Payloads(Path.of(props.resolveProperty("exporthub.work.dir").orElse("./data/work")));

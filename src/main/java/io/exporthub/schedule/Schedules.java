@@ -3,7 +3,9 @@ package io.exporthub.schedule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.ParseException;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,7 @@ import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.spi.PropertiesComponent;
+import org.quartz.CronExpression;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,6 +119,16 @@ public class Schedules {
                 name, firedAt, taskId, outcome.length() > 1000 ? outcome.substring(0, 1000) : outcome);
     }
 
+    /** When the trigger fires next, read from its cron as Quartz reads it (the JVM's time zone). */
+    private static Long nextFire(Schedule schedule) {
+        try {
+            Date next = new CronExpression(schedule.cron()).getNextValidTimeAfter(new Date());
+            return next == null ? null : next.getTime();
+        } catch (ParseException e) {
+            return null;
+        }
+    }
+
     /** The schedules and their latest runs; tasks of schedules live in the default workspace, so only it sees them. */
     public Map<String, Object> list(@ExchangeProperty(ApiKeys.PRINCIPAL) Principal principal) {
         List<Map<String, Object>> shown = new ArrayList<>();
@@ -125,6 +138,10 @@ public class Schedules {
                 s.put("name", schedule.name());
                 s.put("cron", schedule.cron());
                 s.put("task_template", schedule.taskTemplate().toString());
+                s.put("next_fire_time", Times.iso(nextFire(schedule)));
+                s.put("last_fire_time", Times.iso(db.queryOne("SELECT fired_at FROM schedule_runs WHERE schedule_name = ? ORDER BY id DESC LIMIT 1",
+                        rs -> rs.getLong(1), schedule.name()).orElse(null)));
+                s.put("run_count", db.queryLong("SELECT COUNT(*) FROM schedule_runs WHERE schedule_name = ?", schedule.name()));
                 s.put("runs", db.query("SELECT fired_at, task_id, outcome FROM schedule_runs WHERE schedule_name = ? ORDER BY id DESC LIMIT ?",
                         rs -> {
                             Map<String, Object> run = new LinkedHashMap<>();

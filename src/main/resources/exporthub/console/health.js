@@ -1,0 +1,55 @@
+// Health (/observe/health) and the service's own metrics (/observe/metrics, Prometheus text).
+import { observe } from './api.js';
+import { h, badge, table, errorBox } from './ui.js';
+
+const SHOWN = [
+  ['exporthub_tasks', 'Tasks'],
+  ['exporthub_files', 'Files'],
+  ['exporthub_queue_depth', 'Tasks queued'],
+  ['exporthub_retries_total', 'Retries'],
+];
+
+export async function render(view, { page }) {
+  const area = h('div', {});
+  view.replaceChildren(h('h1', {}, 'Health'), area);
+  const load = async () => {
+    const [health, metrics] = await Promise.all([observe('/observe/health?data=true'), observe('/observe/metrics')]);
+    if (page.left) return false;
+    area.replaceChildren(healthView(health), h('h2', {}, 'Metrics'), metricsView(metrics));
+    return true;
+  };
+  await load();
+  page.every(5000, load);
+}
+
+function healthView(health) {
+  if (!health.body) return errorBox(new Error(`Health: HTTP ${health.status} ${health.text}`));
+  const checks = health.body.checks || [];
+  return h('div', {},
+    h('p', { id: 'health-status' }, 'Service: ', badge(health.body.status)),
+    checks.length ? table(['Check', 'State', 'Message'], checks.map((c) => h('tr', {},
+      h('td', {}, c.name || c.id || ''), h('td', {}, badge(c.status || c.state || '')),
+      h('td', { class: 'details' }, c.message || c.data?.['failure.error.message'] || c.data?.message || '')))) : null);
+}
+
+/** Sums each shown metric by its status label (or in all), from the Prometheus text format. */
+function metricsView(metrics) {
+  if (metrics.status !== 200) return errorBox(new Error(`Metrics: HTTP ${metrics.status}`));
+  const values = new Map();
+  for (const line of metrics.text.split('\n')) {
+    const m = line.match(/^([a-z_]+)(?:\{([^}]*)\})?\s+([-+0-9.eE]+|NaN)$/);
+    if (!m) continue;
+    const status = /status="([^"]+)"/.exec(m[2] || '')?.[1];
+    const key = status ? `${m[1]}:${status}` : m[1];
+    values.set(key, (values.get(key) || 0) + Number(m[3]));
+  }
+  const cards = [];
+  for (const [metric, title] of SHOWN) {
+    const keys = [...values.keys()].filter((k) => k === metric || k.startsWith(`${metric}:`)).sort();
+    for (const key of keys) {
+      const label = key.includes(':') ? `${title}: ${key.split(':')[1]}` : title;
+      cards.push(h('div', { class: 'metric' }, h('div', { class: 'muted' }, label), h('div', { class: 'value' }, String(values.get(key)))));
+    }
+  }
+  return cards.length ? h('div', { class: 'metrics', id: 'metrics' }, cards) : h('p', { class: 'muted' }, 'No export metrics yet.');
+}
