@@ -4,7 +4,7 @@ import { h, time, table } from './ui.js';
 
 export async function render(view) {
   const data = await moi('/schedule/list', {}, { method: 'GET' });
-  view.replaceChildren(h('h1', {}, 'Schedules'),
+  view.replaceChildren(h('h1', {}, 'Schedules'), h('div', {},
     data.schedules.length === 0
       ? h('p', { class: 'muted' }, 'No schedules are configured (exporthub.schedule.<name>.cron and .task-template), '
         + 'or they belong to another workspace.')
@@ -19,5 +19,5 @@ export async function render(view) {
         s.runs.length ? table(['Fired', 'Task', 'Outcome'], s.runs.map((run) => h('tr', {},
           h('td', {}, time(run.fire_time)),
           h('td', {}, run.task_id ? h('a', { href: `#/tasks/${encodeURIComponent(run.task_id)}` }, run.task_id) : ''),
-          h('td', {}, run.outcome)))) : h('p', { class: 'muted' }, 'Not fired yet.'))));
+          h('td', {}, run.outcome)))) : h('p', { class: 'muted' }, 'Not fired yet.')))));
 }
