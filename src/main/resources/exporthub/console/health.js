@@ -29,7 +29,8 @@ function healthView(health) {
     h('p', { id: 'health-status' }, 'Service: ', badge(health.body.status)),
     checks.length ? table(['Check', 'State', 'Message'], checks.map((c) => h('tr', {},
       h('td', {}, c.name || c.id || ''), h('td', {}, badge(c.status || c.state || '')),
-      h('td', { class: 'details' }, c.message || c.data?.['failure.error.message'] || c.data?.message || '')))) : null);
+      h('td', { class: 'details' }, c.message || c.data?.['failure.error.message'] || c.data?.message || ''))))
+      : h('p', { class: 'muted' }, 'The service names each check (the store, every connector) when one is down.'));
 }
 
 /** Sums each shown metric by its status label (or in all), from the Prometheus text format. */

@@ -174,6 +174,7 @@ class ConsoleTest {
         waitForText(".connector-row[data-name='kb'] td:nth-child(3)", "dify");
         new Select(find("#connector-kind")).selectByValue("s3");
         type("#connector-name", "bucket");
+        type("#setting-endpoint", "http://127.0.0.1:9");
         type("#setting-bucket_name", "exports/hub");
         type("#setting-access_key_id", "AKIDCONSOLE");
         type("#setting-access_key_secret", S3_SECRET);
@@ -209,6 +210,14 @@ class ConsoleTest {
         open("#/connectors");
         waitForText(".connector-row[data-name='bucket'] td:nth-child(3)", "s3");
         screenshot("connectors");
+
+        // delete, after the confirmation: these connectors point nowhere and would turn health DOWN
+        for (String name : List.of("kb", "bucket")) {
+            find(".connector-row[data-name='" + name + "'] button").click();
+            find("dialog[open] button[value=yes]").click();
+            until(name + " deleted", d -> d.findElements(By.cssSelector(".connector-row[data-name='" + name + "']")).isEmpty());
+        }
+        assertThat(api.post("/connector/list", "{}").data().path("connectors").findValuesAsText("name")).doesNotContain("kb", "bucket");
     }
 
     @Test
@@ -242,6 +251,13 @@ class ConsoleTest {
         }
         String done = Tasks.createTask(api, Tasks.create("monthly reports", connector, "archive", 100,
                 Map.of("local_config", Map.of("path", "reports")), reports));
+        List<Map<String, Object>> invoices = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            Volumes.raw(service.volume(), "invoices/inv-" + (1000 + i) + ".pdf", 1000, 100 + i);
+            invoices.add(Tasks.file("i" + i, "invoices/inv-" + (1000 + i) + ".pdf", true));
+        }
+        Tasks.createTask(api, Tasks.create("invoices to finance", connector, "archive", 100,
+                Map.of("local_config", Map.of("path", "finance")), invoices));
         List<Map<String, Object>> contracts = new ArrayList<>(reports.subList(0, 3));
         contracts.add(Tasks.file("c-missing", "contracts/2026-lease.pdf", true));
         String failed = Tasks.createTask(api, Tasks.create("contracts to archive", connector, "archive", 100,
