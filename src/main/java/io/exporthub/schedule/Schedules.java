@@ -139,17 +139,18 @@ public class Schedules {
                 s.put("cron", schedule.cron());
                 s.put("task_template", schedule.taskTemplate().toString());
                 s.put("next_fire_time", Times.iso(nextFire(schedule)));
-                s.put("last_fire_time", Times.iso(db.queryOne("SELECT fired_at FROM schedule_runs WHERE schedule_name = ? ORDER BY id DESC LIMIT 1",
-                        rs -> rs.getLong(1), schedule.name()).orElse(null)));
-                s.put("run_count", db.queryLong("SELECT COUNT(*) FROM schedule_runs WHERE schedule_name = ?", schedule.name()));
-                s.put("runs", db.query("SELECT fired_at, task_id, outcome FROM schedule_runs WHERE schedule_name = ? ORDER BY id DESC LIMIT ?",
+                List<Map<String, Object>> runs = db.query(
+                        "SELECT fired_at, task_id, outcome FROM schedule_runs WHERE schedule_name = ? ORDER BY id DESC LIMIT ?",
                         rs -> {
                             Map<String, Object> run = new LinkedHashMap<>();
                             run.put("fire_time", Times.iso(rs.getLong(1)));
                             run.put("task_id", rs.getString(2));
                             run.put("outcome", rs.getString(3));
                             return run;
-                        }, schedule.name(), RUNS_SHOWN));
+                        }, schedule.name(), RUNS_SHOWN);
+                s.put("last_fire_time", runs.isEmpty() ? null : runs.get(0).get("fire_time"));
+                s.put("run_count", db.queryLong("SELECT COUNT(*) FROM schedule_runs WHERE schedule_name = ?", schedule.name()));
+                s.put("runs", runs);
                 shown.add(s);
             }
         }
