@@ -137,5 +137,9 @@ apiKey.onRefused((message) => {
   showLogin(message);
 });
 
-window.addEventListener('hashchange', render);
+// a new page takes the focus, so that keyboard and screen-reader users start at its top
+window.addEventListener('hashchange', () => render().then(() => {
+  if (!login.hidden || view.contains(document.activeElement)) return;
+  view.focus({ preventScroll: true });
+}));
 render();

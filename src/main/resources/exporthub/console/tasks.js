@@ -15,7 +15,10 @@ export async function render(view, { query, page }) {
     h('option', { value: '' }, 'any'),
     Object.entries(TASK_STATUS).map(([value, word]) => h('option', { value, selected: value === status }, word)));
   const creatorInput = h('input', { id: 'filter-creator', name: 'creator', value: creator });
-  const connectorInput = h('input', { id: 'filter-connector', name: 'connector', value: connector });
+  const connectorInput = h('input', { id: 'filter-connector', name: 'connector', value: connector, list: 'connector-names' });
+  const connectorNames = h('datalist', { id: 'connector-names' });
+  moi('/connector/list').then((data) => connectorNames.replaceChildren(...data.connectors.map((c) => h('option', { value: c.name }))),
+    () => {}); // only suggestions: the filter works without them
   const filters = h('form', { class: 'card row', role: 'search', 'aria-label': 'Filter tasks', onsubmit: (event) => {
     event.preventDefault();
     const next = new URLSearchParams();
@@ -24,7 +27,7 @@ export async function render(view, { query, page }) {
     if (connectorInput.value.trim()) next.set('connector', connectorInput.value.trim());
     location.hash = `#/tasks?${next}`;
   } },
-  field('Status', statusSelect), field('Creator', creatorInput), field('Connector name', connectorInput),
+  field('Status', statusSelect), field('Creator', creatorInput), field('Connector name', connectorInput), connectorNames,
   h('button', { type: 'submit' }, 'Filter'));
 
   const results = h('div', { id: 'task-results', 'aria-live': 'polite' });
