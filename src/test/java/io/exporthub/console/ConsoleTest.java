@@ -225,6 +225,7 @@ class ConsoleTest {
         HttpResponse<String> root = get("/");
         assertThat(root.statusCode()).isEqualTo(302);
         assertThat(root.headers().firstValue("Location")).hasValue("/console/");
+        assertThat(get("/console").headers().firstValue("Location")).hasValue("/console/");
         HttpResponse<String> index = get("/console/");
         assertThat(index.statusCode()).isEqualTo(200);
         assertThat(index.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
