@@ -13,7 +13,7 @@ export async function render(view, { page }) {
   const area = h('div', {});
   view.replaceChildren(h('h1', {}, 'Health'), area);
   const load = async () => {
-    const [health, metrics] = await Promise.all([observe('/observe/health?data=true'), observe('/observe/metrics')]);
+    const [health, metrics] = await Promise.all([observe('/observe/health?exposureLevel=full'), observe('/observe/metrics')]);
     if (page.left) return false;
     area.replaceChildren(healthView(health), h('h2', {}, 'Metrics'), metricsView(metrics));
     return true;
@@ -25,12 +25,17 @@ export async function render(view, { page }) {
 function healthView(health) {
   if (!health.body) return errorBox(new Error(`Health: HTTP ${health.status} ${health.text}`));
   const checks = health.body.checks || [];
+  const name = (c) => c.name || c.id || '';
+  // every route and its consumer have checks of their own: only those not UP are worth a row
+  const perRoute = (c) => /^(route|consumer):/.test(name(c));
+  const routes = checks.filter(perRoute);
+  const shown = checks.filter((c) => !perRoute(c) || c.status !== 'UP');
   return h('div', {},
     h('p', { id: 'health-status' }, 'Service: ', badge(health.body.status)),
-    checks.length ? table(['Check', 'State', 'Message'], checks.map((c) => h('tr', {},
-      h('td', {}, c.name || c.id || ''), h('td', {}, badge(c.status || c.state || '')),
-      h('td', { class: 'details' }, c.message || c.data?.['failure.error.message'] || c.data?.message || ''))))
-      : h('p', { class: 'muted' }, 'The service names each check (the store, every connector) when one is down.'));
+    shown.length ? table(['Check', 'State', 'Message'], shown.map((c) => h('tr', {},
+      h('td', {}, name(c)), h('td', {}, badge(c.status || '')),
+      h('td', { class: 'details' }, c.message || c.data?.['failure.error.message'] || c.data?.message || '')))) : null,
+    routes.length ? h('p', { class: 'muted' }, `${routes.filter((c) => c.status === 'UP').length} of ${routes.length} route and consumer checks UP.`) : null);
 }
 
 /** Sums each shown metric by its status label (or in all), from the Prometheus text format. */
