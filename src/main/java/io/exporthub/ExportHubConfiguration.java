@@ -17,6 +17,7 @@ import io.exporthub.auth.ApiKeys;
 import io.exporthub.connector.ConnectorApi;
 import io.exporthub.connector.ConnectorKind;
 import io.exporthub.connector.ConnectorStore;
+import io.exporthub.console.ConsoleAssets;
 import io.exporthub.inprocess.InProcessApi;
 import io.exporthub.observe.ConnectorsHealthCheck;
 import io.exporthub.observe.ExportMetrics;
@@ -133,6 +134,7 @@ public class ExportHubConfiguration implements CamelConfiguration {
         registry.bind("connectorApi", new ConnectorApi(connectors));
         registry.bind("envelope", new Envelope());
         context.addStartupListener(new UnknownRoutes());
+        registry.bind("consoleAssets", new ConsoleAssets());
 
         registry.bind("sourceVolume", new SourceVolume(Path.of(setting(props, "exporthub.volume.root"))));
         Payloads payloads = new Payloads(Path.of(setting(props, "exporthub.work.dir")));
