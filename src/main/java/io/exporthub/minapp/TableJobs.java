@@ -128,6 +128,14 @@ public class TableJobs {
         }, id, limit);
     }
 
+    /** Forgets the jobs of a deleted table (and their failures); answers them, for their files to go too. */
+    public List<Job> deleteOfTable(long tableId) {
+        List<Job> gone = db.query("SELECT * FROM table_jobs WHERE table_id = ?", TableJobs::job, tableId);
+        db.update("DELETE FROM table_job_failures WHERE job_id IN (SELECT id FROM table_jobs WHERE table_id = ?)", tableId);
+        db.update("DELETE FROM table_jobs WHERE table_id = ?", tableId);
+        return gone;
+    }
+
     /** Jobs a stopped process left pending or running: back to pending, to be queued again. */
     public List<String> resumable() {
         db.update("UPDATE table_jobs SET status = ? WHERE status = ?", PENDING, READY);
