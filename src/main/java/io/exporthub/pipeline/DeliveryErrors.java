@@ -6,8 +6,10 @@ import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.SQLTransientException;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -41,12 +43,31 @@ public class DeliveryErrors {
             "read conflict", "need retry", "deadlock detected", "rpc timeout", "backend closed", "no available backend",
             "can not connect to remote backend");
 
+    /** Tasks whose failures are counted for the log: the most recent ones, so that the map stays small. */
+    private static final int TASKS_COUNTED = 1000;
+
     private final TaskStore tasks;
     private final ConnectorStore connectors;
+    private final int loggedPerTask;
+    private final int summaryEvery;
+    /** Failed files so far per task, for the log only (the store holds the truth). */
+    private final Map<String, Long> failuresByTask = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > TASKS_COUNTED;
+        }
+    };
 
-    public DeliveryErrors(TaskStore tasks, ConnectorStore connectors) {
+    /**
+     * @param loggedPerTask failures of one task logged each on a line of its own; after them, one line
+     *                      every {@code summaryEvery} failures counts them (a task of 100,000 failing
+     *                      files would otherwise log 100,000 lines)
+     */
+    public DeliveryErrors(TaskStore tasks, ConnectorStore connectors, int loggedPerTask, int summaryEvery) {
         this.tasks = tasks;
         this.connectors = connectors;
+        this.loggedPerTask = loggedPerTask;
+        this.summaryEvery = Math.max(1, summaryEvery);
     }
 
     /** The {@code onWhen} of the retry policy. */
@@ -118,9 +139,24 @@ public class DeliveryErrors {
         int attempts = delivery.attempts();
         String reason = where(exchange.getProperty(Delivery.TARGET, Target.class)) + describe(failure)
                 + (attempts > 1 ? " (gave up after " + attempts + " attempts)" : "");
-        LOG.warn("File {} of task {} failed: {}", file.fileId(), file.taskId(), reason);
+        logFailure(file, reason);
         LOG.debug("Failure of file {}", file.fileId(), failure);
         tasks.markFailed(file, reason);
+    }
+
+    /** The first failures of a task in full, then a count now and then; every reason is in the store. */
+    private void logFailure(FileWork file, String reason) {
+        long failed;
+        synchronized (failuresByTask) {
+            failed = failuresByTask.merge(file.taskId(), 1L, Long::sum);
+        }
+        if (failed <= loggedPerTask) {
+            LOG.warn("File {} of task {} failed: {}{}", file.fileId(), file.taskId(), reason,
+                    failed == loggedPerTask ? " (further failures of this task are counted, not logged one by one)" : "");
+        } else if ((failed - loggedPerTask) % summaryEvery == 0) {
+            LOG.warn("Task {}: {} files failed so far (the latest, {}: {}); the task's files list every reason",
+                    file.taskId(), failed, file.fileId(), reason);
+        }
     }
 
     private String where(Target target) {

@@ -7,11 +7,13 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 
@@ -442,7 +444,8 @@ public class TaskStore {
     public int rerun(long workspaceId, String id, List<String> fileIds) {
         task(workspaceId, id);
         if (!fileIds.isEmpty()) {
-            List<String> known = new ArrayList<>();
+            // a set: 100,000 listed ids are checked in one pass, not one scan of the list each
+            Set<String> known = new HashSet<>(fileIds.size() * 2);
             for (List<String> chunk : chunks(fileIds)) {
                 List<Object> params = new ArrayList<>(List.of(id));
                 params.addAll(chunk);
