@@ -606,4 +606,56 @@ class TableJobsTest {
         assertThat(refused.status()).isEqualTo(400);
         assertThat(refused.body().path("error_msg").asText()).startsWith("name: must not hold control characters");
     }
+
+    @Test
+    void aRegexThatWouldBacktrackForMinutesOverALongValueEndsAtOnceAndLookAroundsAre400() throws Exception {
+        long table = createTable("regex");
+        String lines = MAPPER.writeValueAsString(Map.of("s", "a".repeat(30_000))) + "\n"
+                + "{\"s\": \"xaayb\"}\n{\"s\": \"aab\"}\n{\"s\": \"ab\"}\n";
+        runImport(admin, table, "rows.json", lines.getBytes(StandardCharsets.UTF_8), null);
+        long started = System.nanoTime();
+        String text = new String(download(runExport(newUser(), table, Map.of("file_type", "csv", "mode", "part",
+                "include_keys", List.of("s"), "order_by", List.of("s"), "where", Map.of("s", Map.of("$regex", ".*a.*a.*b"))))),
+                StandardCharsets.UTF_8);
+        assertThat(text).isEqualTo("s\r\naab\r\nxaayb\r\n");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
+        for (String backtracking : List.of("(?=a)a", "(a)\\1", "a".repeat(1001))) {
+            MinAppClient.Response refused = newUser().post("/userve/v1.5/table/" + table + "/export/",
+                    Map.of("file_type", "csv", "mode", "part", "where", Map.of("s", Map.of("$regex", backtracking))));
+            assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+            assertThat(refused.body().path("error_msg").asText()).startsWith("where.s.$regex: ");
+        }
+    }
+
+    @Test
+    void anEmailFieldTakesOneAddressAndTheMailGoesToOneAddressOnly() throws Exception {
+        for (String list : List.of("a@b.test,attacker@evil.test", "a@b.test attacker@evil.test", "a@b.test;attacker@evil.test",
+                "Alice <a@b.test>", "group: a@b.test, attacker@evil.test;", "a@b.test\r\nBcc: attacker@evil.test", "not-an-address")) {
+            MinAppClient.Response refused = admin.post("/byoa/api/v1/key/create", Map.of("user_name", "listy", "email", list));
+            assertThat(refused.status()).as(list + " " + refused).isEqualTo(400);
+            assertThat(refused.body().toString()).as(list).contains("email: must be one e-mail address");
+        }
+        // a list stored before addresses were checked: the job's mail goes to nobody rather than to all of it
+        MinAppClient user = newUser();
+        String name = "user" + users;
+        try (java.sql.Connection c = db.connect(); java.sql.PreparedStatement ps = c.prepareStatement("UPDATE users SET email = ? WHERE name = ?")) {
+            ps.setString(1, name + "@example.com,attacker@evil.test");
+            ps.setString(2, name);
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+        JsonNode job = runExport(user, tableId, Map.of("file_type", "csv", "mode", "part", "where", Map.of("ref", "ref1")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            try (java.sql.Connection c = db.connect(); java.sql.PreparedStatement ps = c.prepareStatement(
+                    "SELECT reason FROM mail_outbox WHERE job_id = ?")) {
+                ps.setString(1, job.path("job_id").asText());
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        }, reason -> reason != null && reason.contains("not one address"));
+        for (MimeMessage m : smtp.getReceivedMessages()) {
+            assertThat(m.getAllRecipients()).hasSize(1);
+            assertThat(m.getAllRecipients()[0].toString()).doesNotContain("evil.test");
+        }
+    }
 }
