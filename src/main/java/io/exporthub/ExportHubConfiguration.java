@@ -167,7 +167,9 @@ public class ExportHubConfiguration implements CamelConfiguration {
         registry.bind("difyDelivery", difyDelivery);
         Sinks sinks = new Sinks(connectors, List.of(s3Delivery, localDelivery, new MatrixOneSink(matrixOne), difyDelivery));
         registry.bind("sinks", sinks);
-        registry.bind("deliveryErrors", new DeliveryErrors(tasks, sinks));
+        registry.bind("deliveryErrors", new DeliveryErrors(tasks, sinks,
+                intSetting(props, "exporthub.log.failures-per-task"),
+                intSetting(props, "exporthub.log.failure-summary-every")));
         registry.bind("inProcessApi", new InProcessApi(views));
 
         registry.bind("exporthubStoreHealth", new StoreHealthCheck(database));
@@ -188,7 +190,7 @@ public class ExportHubConfiguration implements CamelConfiguration {
         Path exportsDir = Path.of(setting(props, "exporthub.exports.dir"));
         ZoneId zone = ZoneId.of(setting(props, "exporthub.exports.time-zone"));
         TableStore tables = new TableStore(database, required(props, "exporthub.db.url"));
-        TableJobs jobs = new TableJobs(database);
+        TableJobs jobs = new TableJobs(database, intSetting(props, "exporthub.table-jobs.max-runs"));
         DownloadLinks links = new DownloadLinks(database, setting(props, "exporthub.exports.link-secret"),
                 publicUrl(props));
         TableApi api = new TableApi(tables, jobs, links, exportsDir, zone,
@@ -201,7 +203,8 @@ public class ExportHubConfiguration implements CamelConfiguration {
         registry.bind("minApp", new MinApp());
         registry.bind("tableJobRunner", new TableJobRunner(jobs, tables, exportsDir, zone,
                 Boolean.parseBoolean(setting(props, "exporthub.exports.csv-neutralise-formulas")),
-                Duration.ofSeconds(longSetting(props, "exporthub.exports.link-ttl"))));
+                Duration.ofSeconds(longSetting(props, "exporthub.exports.link-ttl")),
+                intSetting(props, "exporthub.imports.batch-rows")));
         JobMail.Settings mail = new JobMail.Settings(
                 setting(props, "exporthub.mail.host"),
                 intSetting(props, "exporthub.mail.port"),

@@ -2,9 +2,12 @@ package io.exporthub.task;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.exporthub.api.Json;
 import io.exporthub.api.Times;
@@ -151,31 +154,16 @@ public class TaskViews {
      */
     public int rerun(long workspaceId, String id, List<String> fileIds) {
         task(workspaceId, id);
-        if (!fileIds.isEmpty()) {
-            List<String> known = new ArrayList<>();
-            for (List<String> chunk : chunks(fileIds)) {
-                List<Object> params = new ArrayList<>(List.of(id));
-                params.addAll(chunk);
-                known.addAll(db.query("SELECT file_id FROM export_task_files WHERE task_id = ? AND file_id IN ("
-                        + placeholders(chunk.size()) + ")", rs -> rs.getString(1), params.toArray()));
-            }
-            for (int i = 0; i < fileIds.size(); i++) {
-                if (!known.contains(fileIds.get(i))) {
-                    throw new InvalidInputException("files[" + i + "]", "no file '" + fileIds.get(i) + "' in task " + id);
-                }
-            }
-        }
+        String reset = "UPDATE export_task_files SET status = %d, details = NULL, started_at = NULL, ended_at = NULL WHERE status = %d"
+                .formatted(FileStatus.PENDING.code, FileStatus.FAILED.code);
+        List<Long> rows = fileIds.isEmpty() ? List.of() : failedRows(id, fileIds);
         return db.inTransaction(c -> {
             int requeued = 0;
-            String reset = "UPDATE export_task_files SET status = %d, details = NULL, started_at = NULL, ended_at = NULL"
-                    .formatted(FileStatus.PENDING.code) + " WHERE task_id = ? AND status = " + FileStatus.FAILED.code;
             if (fileIds.isEmpty()) {
-                requeued = Database.update(c, reset, id);
+                requeued = Database.update(c, reset + " AND task_id = ?", id);
             } else {
-                for (List<String> chunk : chunks(fileIds)) {
-                    List<Object> params = new ArrayList<>(List.of(id));
-                    params.addAll(chunk);
-                    requeued += Database.update(c, reset + " AND file_id IN (" + placeholders(chunk.size()) + ")", params.toArray());
+                for (List<Long> chunk : chunks(rows)) {
+                    requeued += Database.update(c, reset + " AND id IN (" + placeholders(chunk.size()) + ")", chunk.toArray());
                 }
             }
             if (requeued > 0) {
@@ -183,6 +171,35 @@ public class TaskViews {
             }
             return requeued;
         });
+    }
+
+    /**
+     * The rows of the listed files that failed; 400 naming the first listed id the task does not have.
+     * The task's files are read once into a map: up to 100,000 listed ids cost a pass over the list, and
+     * the updates go by primary key, not by IN lists of file ids that a database scans the task for.
+     */
+    private List<Long> failedRows(String taskId, List<String> fileIds) {
+        Map<String, Long> failed = new HashMap<>();
+        Set<String> known = new HashSet<>();
+        for (Object[] file : db.query("SELECT id, file_id, status FROM export_task_files WHERE task_id = ?",
+                rs -> new Object[] {rs.getLong(1), rs.getString(2), rs.getInt(3)}, taskId)) {
+            known.add((String) file[1]);
+            if ((Integer) file[2] == FileStatus.FAILED.code) {
+                failed.put((String) file[1], (Long) file[0]);
+            }
+        }
+        List<Long> rows = new ArrayList<>();
+        for (int i = 0; i < fileIds.size(); i++) {
+            String fileId = fileIds.get(i);
+            if (!known.contains(fileId)) {
+                throw new InvalidInputException("files[" + i + "]", "no file '" + fileId + "' in task " + taskId);
+            }
+            Long row = failed.remove(fileId);
+            if (row != null) {
+                rows.add(row);
+            }
+        }
+        return rows;
     }
 
     /** Hides the task and stops it: pending files are never claimed once this returns. */
@@ -208,8 +225,8 @@ public class TaskViews {
         return String.join(", ", Collections.nCopies(n, "?"));
     }
 
-    private static List<List<String>> chunks(List<String> values) {
-        List<List<String>> chunks = new ArrayList<>();
+    private static <T> List<List<T>> chunks(List<T> values) {
+        List<List<T>> chunks = new ArrayList<>();
         for (int i = 0; i < values.size(); i += 500) {
             chunks.add(values.subList(i, Math.min(values.size(), i + 500)));
         }
