@@ -142,7 +142,7 @@ public final class ExportWriter {
             return "";
         }
         if (field.type().json()) {
-            return neutralised(Values.canonicalJson((String) value));
+            return neutralised(PlainJson.canonicalJson((String) value));
         }
         return neutralised(String.valueOf(value));
     }
@@ -211,7 +211,7 @@ public final class ExportWriter {
                     } else if (value instanceof Boolean b) {
                         cell.setCellValue(b);
                     } else if (columns.fields[i].type().json()) {
-                        cell.setCellValue(Values.canonicalJson((String) value));
+                        cell.setCellValue(PlainJson.canonicalJson((String) value));
                     } else {
                         cell.setCellValue(String.valueOf(value));
                     }

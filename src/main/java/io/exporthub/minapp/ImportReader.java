@@ -142,7 +142,7 @@ public final class ImportReader {
      * form it is stored in (see {@link Values#plainArrayOf}) stays that text.
      */
     private Object builtInOrValue(Field field, String cell) {
-        if (field.type() == FieldType.ARRAY && cell != null && Values.plainArrayOf(cell, field.itemsType())) {
+        if (field.type() == FieldType.ARRAY && cell != null && PlainJson.plainArrayOf(cell, field.itemsType())) {
             return cell;
         }
         if (isTimestamp(field) && cell != null && !cell.isEmpty() && !Values.isInteger(cell.trim())) {

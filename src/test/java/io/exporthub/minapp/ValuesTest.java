@@ -52,7 +52,7 @@ class ValuesTest {
                 "[ 1]", "[1 ]", "[1, 2]", "[-0]", "[1.5]", "[1e3]", "[1E3]", "[1.0]", "[\"a\\\"b\"]", "[\"\\u00e9\"]", "[\"a\\/b\"]",
                 "{\"a\":1}", "{}", "[{\"b\":[1,2]}]", "\"s\"", "1", "[\"x\"] ", " [\"x\"]", "[1,[2,[3,[4]]]]");
         for (String text : texts) {
-            assertThat(Values.canonicalJson(text)).as(text).isEqualTo(Json.write(Json.read(text)));
+            assertThat(PlainJson.canonicalJson(text)).as(text).isEqualTo(Json.write(Json.read(text)));
         }
         Random random = new Random(7);
         String alphabet = "[]\",:{}-0123456789.eE tfrunlasx\\/é中\u0001\n";
@@ -67,10 +67,10 @@ class ValuesTest {
             try {
                 expected = Json.write(Json.read(s));
             } catch (IllegalStateException e) {
-                assertThatThrownBy(() -> Values.canonicalJson(s)).as(s).isInstanceOf(IllegalStateException.class);
+                assertThatThrownBy(() -> PlainJson.canonicalJson(s)).as(s).isInstanceOf(IllegalStateException.class);
                 continue;
             }
-            assertThat(Values.canonicalJson(s)).as(s).isEqualTo(expected);
+            assertThat(PlainJson.canonicalJson(s)).as(s).isEqualTo(expected);
         }
     }
 
@@ -93,7 +93,7 @@ class ValuesTest {
                 if (itemsType == FieldType.ARRAY) {
                     continue; // no arrays of arrays
                 }
-                if (Values.plainArrayOf(text, itemsType)) {
+                if (PlainJson.plainArrayOf(text, itemsType)) {
                     taken++;
                     Field field = new Field("a", FieldType.ARRAY, itemsType, false);
                     Object value = Values.fromText(field, text, ZoneId.of("UTC"));
@@ -106,17 +106,17 @@ class ValuesTest {
 
     @Test
     void theShortcutTakesTheCommonArrays() {
-        assertThat(Values.plainArrayOf("[\"t1\",\"x\"]", FieldType.STRING)).isTrue();
-        assertThat(Values.plainArrayOf("[]", FieldType.INTEGER)).isTrue();
-        assertThat(Values.plainArrayOf("[1,-2]", FieldType.NUMBER)).isTrue();
-        assertThat(Values.plainArrayOf("[1,\"x\"]", FieldType.INTEGER)).isFalse();
-        assertThat(Values.plainArrayOf("[null]", FieldType.STRING)).isFalse();
-        assertThat(Values.plainArrayOf("[null]", null)).isTrue();
-        assertThat(Values.plainArray("[\"t1\",\"x\"]")).isTrue();
-        assertThat(Values.plainArray("[\"user:anonymous\"]")).isTrue();
-        assertThat(Values.plainArray("[1,2,[true,null]]")).isTrue();
-        assertThat(Values.plainArray("[1, 2]")).isFalse();
-        assertThat(Values.plainArray("{\"a\":1}")).isFalse();
-        assertThat(Values.plainArray("[\"a\\nb\"]")).isFalse();
+        assertThat(PlainJson.plainArrayOf("[\"t1\",\"x\"]", FieldType.STRING)).isTrue();
+        assertThat(PlainJson.plainArrayOf("[]", FieldType.INTEGER)).isTrue();
+        assertThat(PlainJson.plainArrayOf("[1,-2]", FieldType.NUMBER)).isTrue();
+        assertThat(PlainJson.plainArrayOf("[1,\"x\"]", FieldType.INTEGER)).isFalse();
+        assertThat(PlainJson.plainArrayOf("[null]", FieldType.STRING)).isFalse();
+        assertThat(PlainJson.plainArrayOf("[null]", null)).isTrue();
+        assertThat(PlainJson.plainArray("[\"t1\",\"x\"]")).isTrue();
+        assertThat(PlainJson.plainArray("[\"user:anonymous\"]")).isTrue();
+        assertThat(PlainJson.plainArray("[1,2,[true,null]]")).isTrue();
+        assertThat(PlainJson.plainArray("[1, 2]")).isFalse();
+        assertThat(PlainJson.plainArray("{\"a\":1}")).isFalse();
+        assertThat(PlainJson.plainArray("[\"a\\nb\"]")).isFalse();
     }
 }
