@@ -46,7 +46,7 @@ public class Database implements Service {
         config.setMaximumPoolSize(poolSize);
         config.setPoolName("exporthub-store");
         this.dataSource = new HikariDataSource(config);
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        Flyway.configure().dataSource(dataSource).locations("classpath:exporthub/db/migration").load().migrate();
     }
 
     /**
