@@ -21,7 +21,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** The application as it runs, with its directories and export-hub's H2 store in a temporary folder. */
-@SpringBootTest(properties = "camel.springboot.main-run-controller=false")
+@SpringBootTest(properties = "camel.main.run-controller=false")
 class EsbApplicationTest {
 
     private static final Path HOME = temporaryHome();
