@@ -4,7 +4,9 @@ import java.util.Arrays;
 
 import io.exporthub.ExportHubConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.spi.CamelBeanPostProcessor;
 import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.PluginHelper;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -31,7 +33,13 @@ public class ExportHubSetup {
             public void beforeApplicationStart(CamelContext context) {
                 handOver(environment, context.getPropertiesComponent());
                 try {
-                    new ExportHubConfiguration().configure(context);
+                    // as camel-main does with a configuration class: Camel's annotations
+                    // (@BindToRegistry, @PropertyInject) first, then configure
+                    ExportHubConfiguration exportHub = new ExportHubConfiguration();
+                    CamelBeanPostProcessor annotations = PluginHelper.getBeanPostProcessor(context);
+                    annotations.postProcessBeforeInitialization(exportHub, "exportHubConfiguration");
+                    annotations.postProcessAfterInitialization(exportHub, "exportHubConfiguration");
+                    exportHub.configure(context);
                     ExportHubConfiguration.loadRoutes(context, httpApi);
                 } catch (Exception e) {
                     throw new IllegalStateException("export-hub could not be set up", e);
