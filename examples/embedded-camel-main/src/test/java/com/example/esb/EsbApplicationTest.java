@@ -46,6 +46,7 @@ class EsbApplicationTest {
         main.addOverrideProperty("exporthub.work.dir", home.resolve("work").toString());
         main.addOverrideProperty("exporthub.local-target.root", home.resolve("archive").toString());
         main.addOverrideProperty("exporthub.exports.dir", home.resolve("exports").toString());
+        main.addOverrideProperty("exporthub.secrets.key-file", home.resolve("secrets.key").toString());
         main.start();
         context = main.getCamelContext();
     }
@@ -72,8 +73,8 @@ class EsbApplicationTest {
         Files.createDirectories(home.resolve("inbox"));
         Files.move(dropped, home.resolve("inbox/report.txt"));
 
-        // the connector declared in application.properties writes under <local-target root>/esb
-        Path archived = home.resolve("archive/esb/from-inbox/inbox/report.txt");
+        // the connector declared in application.properties writes under <local-target root>/<workspace id>/esb
+        Path archived = home.resolve("archive/1/esb/from-inbox/inbox/report.txt");
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(archived) && Files.size(archived) == report.length);
         assertThat(Files.readAllBytes(archived)).isEqualTo(report);
         await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(home.resolve("inbox/report.txt")));

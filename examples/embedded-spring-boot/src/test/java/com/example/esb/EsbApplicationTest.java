@@ -34,6 +34,7 @@ class EsbApplicationTest {
         settings.add("exporthub.work.dir", () -> HOME.resolve("work").toString());
         settings.add("exporthub.local-target.root", () -> HOME.resolve("archive").toString());
         settings.add("exporthub.exports.dir", () -> HOME.resolve("exports").toString());
+        settings.add("exporthub.secrets.key-file", () -> HOME.resolve("secrets.key").toString());
     }
 
     @Autowired
@@ -54,8 +55,8 @@ class EsbApplicationTest {
         Files.createDirectories(HOME.resolve("inbox"));
         Files.move(dropped, HOME.resolve("inbox/report.txt"));
 
-        // the connector declared in application.yaml writes under <local-target root>/esb
-        Path archived = HOME.resolve("archive/esb/from-inbox/inbox/report.txt");
+        // the connector declared in application.yaml writes under <local-target root>/<workspace id>/esb
+        Path archived = HOME.resolve("archive/1/esb/from-inbox/inbox/report.txt");
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(archived) && Files.size(archived) == report.length);
         assertThat(Files.readAllBytes(archived)).isEqualTo(report);
         await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(HOME.resolve("inbox/report.txt")));
