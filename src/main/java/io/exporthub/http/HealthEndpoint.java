@@ -79,6 +79,9 @@ public class HealthEndpoint {
     private List<Map<String, Object>> checks(Collection<HealthCheck.Result> results, Principal caller) {
         List<Map<String, Object>> checks = new ArrayList<>();
         for (HealthCheck.Result result : results) {
+            if (!"exporthub".equals(result.getCheck().getGroup()) && result.getState() == HealthCheck.State.UP) {
+                continue; // Camel's own checks (context, each route and consumer) only when they are down
+            }
             Map<String, Object> check = new LinkedHashMap<>();
             check.put("name", result.getCheck().getId());
             if (result.getCheck() instanceof ConnectorsHealthCheck) {

@@ -14,6 +14,7 @@ import io.exporthub.api.Json;
 import io.exporthub.api.MinApp;
 import io.exporthub.auth.ApiKeys;
 import io.exporthub.auth.Principal;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -77,7 +78,7 @@ public class HttpGate implements StartupListener {
     void install(VertxPlatformHttpRouter router) {
         smallBodies = bodyHandler(limits.maxBody());
         importBodies = bodyHandler(limits.maxImportBody());
-        router.route().order(ORDER).handler(this::handle);
+        router.route().order(ORDER).handler(this::handle).failureHandler(this::failed);
         health.install(router, ORDER + 1);
         router.vertx().exceptionHandler(OutOfMemoryExit::onUncaught);
     }
@@ -90,26 +91,25 @@ public class HttpGate implements StartupListener {
         HttpServerRequest request = ctx.request();
         String path = ctx.normalizedPath();
         Api api = Api.of(path);
-        boolean isImport = request.method() == HttpMethod.POST && IMPORT.matcher(path).matches();
-        long cap = isImport ? limits.maxImportBody() : limits.maxBody();
+        long cap = cap(request, path);
         long length = contentLength(request);
-        if (length > cap) {
-            reject(ctx, api, new ApiException(413, "ErrPayloadTooLarge", "request body: larger than " + cap + " bytes"));
-            return;
-        }
-        if (!api.needsKey(path)) {
-            readBody(ctx, api, cap, length);
-            return;
-        }
         String key = key(request);
-        if (key == null) {
+        if (api.needsKey(path) && key == null) {
             boolean inQuery = request.params().contains(KEY_HEADER) || request.params().contains("Authorization");
             reject(ctx, api, ApiException.unauthorized(inQuery ? MISSING_KEY + " (a key in the query string is not read)" : MISSING_KEY));
             return;
         }
         String contentType = request.getHeader(HttpHeaders.CONTENT_TYPE);
-        if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+        if (api.needsKey(path) && contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
             reject(ctx, api, new ApiException(415, "ErrParamInvalid", "Content-Type: send the request body as application/json"));
+            return;
+        }
+        if (length > cap) {
+            reject(ctx, api, tooLarge(cap));
+            return;
+        }
+        if (!api.needsKey(path)) {
+            readBody(ctx, api, cap, length);
             return;
         }
         if (keys.isCached(key)) {
@@ -125,6 +125,27 @@ public class HttpGate implements StartupListener {
                 reject(ctx, api, new ApiException(503, "ErrUnavailable", "the key could not be checked; try again"));
             }
         });
+    }
+
+    private long cap(HttpServerRequest request, String path) {
+        boolean isImport = request.method() == HttpMethod.POST && IMPORT.matcher(path).matches();
+        return isImport ? limits.maxImportBody() : limits.maxBody();
+    }
+
+    private static ApiException tooLarge(long cap) {
+        return new ApiException(413, "ErrPayloadTooLarge", "request body: larger than " + cap + " bytes");
+    }
+
+    /** A body sent without a length and cut off at the limit gets the API's answer; a client that left, none. */
+    private void failed(RoutingContext ctx) {
+        if (ctx.failure() instanceof HttpClosedException || ctx.response().closed() || ctx.response().ended()) {
+            return; // nobody to answer, and nothing worth a line in the log
+        }
+        if (ctx.statusCode() == 413 && !ctx.response().headWritten()) {
+            reject(ctx, Api.of(ctx.normalizedPath()), tooLarge(cap(ctx.request(), ctx.normalizedPath())));
+            return;
+        }
+        ctx.next();
     }
 
     private void admit(RoutingContext ctx, Api api, long cap, long length, Optional<Principal> principal) {

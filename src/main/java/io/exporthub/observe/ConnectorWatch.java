@@ -1,9 +1,11 @@
 package io.exporthub.observe;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -17,6 +19,7 @@ import io.exporthub.connector.ConnectorStore;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.service.ServiceSupport;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +45,11 @@ public class ConnectorWatch extends ServiceSupport {
     private final Duration interval;
     private final Duration timeout;
     private final int threads;
+    private static final int QUEUE = 10_000;
+
     private volatile Map<Long, Status> last = Map.of();
+    /** Probes started and not yet seen done; touched by the rounds' thread only. */
+    private final Map<Long, Future<String>> inFlight = new HashMap<>();
     private ScheduledExecutorService rounds;
     private ExecutorService pool;
 
@@ -70,8 +77,9 @@ public class ConnectorWatch extends ServiceSupport {
         ThreadPoolProfile profile = new ThreadPoolProfile("exporthub-connector-probes");
         profile.setPoolSize(threads);
         profile.setMaxPoolSize(threads);
-        // a round waits for its probes and cancels the late ones: the queue never holds more than one round
-        profile.setMaxQueueSize(-1);
+        profile.setMaxQueueSize(QUEUE);
+        // never CallerRuns: the round's own thread must not wait out a probe
+        profile.setRejectedPolicy(ThreadPoolRejectedPolicy.Abort);
         pool = context.getExecutorServiceManager().newThreadPool(this, "connector-probe", profile);
         rounds = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "connector-probes");
         rounds.scheduleWithFixedDelay(this::round, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
@@ -87,8 +95,16 @@ public class ConnectorWatch extends ServiceSupport {
         try {
             Map<Connector, Future<String>> probing = new LinkedHashMap<>();
             for (Connector connector : connectors.all()) {
-                probing.put(connector, pool.submit(() -> probes.problem(connector)));
+                // A probe still blocked in I/O from an earlier round (interrupts do not reach it) is waited
+                // on again instead of starting another: one thread at most per unreachable connector.
+                Future<String> probe = inFlight.get(connector.id());
+                if (probe == null || probe.isDone()) {
+                    probe = submit(connector);
+                    inFlight.put(connector.id(), probe);
+                }
+                probing.put(connector, probe);
             }
+            inFlight.keySet().retainAll(probing.keySet().stream().map(Connector::id).toList());
             long deadline = System.nanoTime() + timeout.toNanos();
             Map<Long, Status> results = new LinkedHashMap<>();
             for (Map.Entry<Connector, Future<String>> probe : probing.entrySet()) {
@@ -103,13 +119,20 @@ public class ConnectorWatch extends ServiceSupport {
         }
     }
 
+    private Future<String> submit(Connector connector) {
+        try {
+            return pool.submit(() -> probes.problem(connector));
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture("not probed: every probe thread is busy");
+        }
+    }
+
     private String await(Future<String> probe, long deadline) throws InterruptedException {
         try {
             return probe.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            probe.cancel(true);
             return "no answer within " + timeout.toMillis() + " ms";
-        } catch (ExecutionException | RejectedExecutionException e) {
+        } catch (ExecutionException e) {
             return String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
         }
     }

@@ -53,6 +53,8 @@ class ObserveTest {
         Map<String, String> props = ExportHubService.defaults(home, db);
         props.put("exporthub.health.probe-interval", "300");
         props.put("exporthub.health.probe-timeout", "1500");
+        // more threads than the test's connectors that never answer, whose probes hold theirs until their own timeouts
+        props.put("exporthub.health.probe-threads", "16");
         service = ExportHubService.start(home, props);
         api = service.api();
     }
@@ -78,7 +80,7 @@ class ObserveTest {
 
     @Test
     void healthNamesTheConnectorThatIsDownAndMetricsCountFinishedWork() throws Exception {
-        Tasks.createConnector(api, "watched", "s3", Map.of("endpoint", s3.endpoint(), "bucket_name", "observed",
+        long watched = Tasks.createConnector(api, "watched", "s3", Map.of("endpoint", s3.endpoint(), "bucket_name", "observed",
                 "access_key_id", s3.accessKey(), "access_key_secret", s3.secretKey(), "path_style", true));
         assertThat(get("/observe/health").statusCode()).isEqualTo(200);
 
@@ -89,7 +91,7 @@ class ObserveTest {
         assertThat(down.statusCode()).isEqualTo(503);
         JsonNode body = ApiClient.json(down.body());
         assertThat(body.path("status").asText()).isEqualTo("DOWN");
-        assertThat(body.toString()).contains("connector 'watched' (s3, id 1): Unable to execute HTTP request");
+        assertThat(body.toString()).contains("connector 'watched' (s3, id " + watched + "): Unable to execute HTTP request");
         s3.start();
         await().atMost(Duration.ofSeconds(20)).until(() -> get("/observe/health").statusCode() == 200);
 
@@ -101,7 +103,7 @@ class ObserveTest {
             files.add(Tasks.file("f" + i, "m/f" + i, true));
         }
         files.add(Tasks.file("missing", "m/none", true));
-        String taskId = Tasks.createTask(api, Tasks.create("metrics", 1, "watched", 2, Map.of("s3_config", Map.of("path", "")), files));
+        String taskId = Tasks.createTask(api, Tasks.create("metrics", watched, "watched", 2, Map.of("s3_config", Map.of("path", "")), files));
         assertThat(Tasks.awaitFinished(api, taskId, Duration.ofSeconds(30)).path("status").asInt()).isEqualTo(3);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             String metrics = get("/observe/metrics").body();
