@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.exporthub.ExchangeProperties;
 import io.exporthub.api.ApiException;
 import io.exporthub.api.Json;
 import io.exporthub.api.RequestField;
@@ -27,7 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 public class ApiKeys {
 
-    public static final String PRINCIPAL = "exporthubPrincipal";
     public static final String DEFAULT_WORKSPACE = "default";
     /** Header an in-process caller may set to act as a key's owner. */
     public static final String IN_PROCESS_KEY = "ExportHubApiKey";
@@ -80,7 +80,7 @@ public class ApiKeys {
         Principal principal = key != null
                 ? find(key).orElseThrow(() -> ApiException.unauthorized("unknown API key"))
                 : defaultAdmin();
-        exchange.setProperty(PRINCIPAL, principal);
+        exchange.setProperty(ExchangeProperties.PRINCIPAL, principal);
     }
 
     public Principal defaultAdmin() {
@@ -129,7 +129,7 @@ public class ApiKeys {
      * Admin only: a new user and its key, returned once. A workspace's admin mints keys in its own
      * workspace; only the global administrator creates workspaces or mints keys in another one.
      */
-    public Map<String, Object> create(@ExchangeProperty(PRINCIPAL) Principal caller, @Body String json) {
+    public Map<String, Object> create(@ExchangeProperty(ExchangeProperties.PRINCIPAL) Principal caller, @Body String json) {
         RequestField body = RequestField.root(Json.parse(json, "request body"), "request body");
         if (!caller.admin()) {
             throw ApiException.forbidden("only an admin of a workspace may create keys");

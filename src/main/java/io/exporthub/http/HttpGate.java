@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
+import io.exporthub.ExchangeProperties;
 import io.exporthub.OutOfMemoryExit;
 import io.exporthub.api.ApiException;
 import io.exporthub.api.Envelope;
@@ -247,7 +248,7 @@ public class HttpGate implements StartupListener {
         if (!(user instanceof User admitted) || !admitted.principal().containsKey("exporthub_user_id")) {
             throw ApiException.unauthorized(MISSING_KEY);
         }
-        exchange.setProperty(ApiKeys.PRINCIPAL, fromJson(admitted.principal()));
+        exchange.setProperty(ExchangeProperties.PRINCIPAL, fromJson(admitted.principal()));
     }
 
     private static JsonObject toJson(Principal p) {

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeoutException;
 
 import io.exporthub.connector.Connector;
 import io.exporthub.connector.ConnectorStore;
+import io.exporthub.sink.Sinks;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.service.ServiceSupport;
@@ -41,7 +42,7 @@ public class ConnectorWatch extends ServiceSupport {
 
     private final CamelContext context;
     private final ConnectorStore connectors;
-    private final ConnectorProbes probes;
+    private final Sinks sinks;
     private final Duration interval;
     private final Duration timeout;
     private final int threads;
@@ -53,11 +54,11 @@ public class ConnectorWatch extends ServiceSupport {
     private ScheduledExecutorService rounds;
     private ExecutorService pool;
 
-    public ConnectorWatch(CamelContext context, ConnectorStore connectors, ConnectorProbes probes,
+    public ConnectorWatch(CamelContext context, ConnectorStore connectors, Sinks sinks,
                           Duration interval, Duration timeout, int threads) {
         this.context = context;
         this.connectors = connectors;
-        this.probes = probes;
+        this.sinks = sinks;
         this.interval = interval;
         this.timeout = timeout;
         this.threads = threads;
@@ -121,7 +122,7 @@ public class ConnectorWatch extends ServiceSupport {
 
     private Future<String> submit(Connector connector) {
         try {
-            return pool.submit(() -> probes.problem(connector));
+            return pool.submit(() -> sinks.problem(connector));
         } catch (RejectedExecutionException e) {
             return CompletableFuture.completedFuture("not probed: every probe thread is busy");
         }
