@@ -23,8 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * API keys: stored as SHA-256 hashes (keys are random and long, so a plain digest is enough),
- * looked up on every call, and minted for new users and workspaces by an admin.
+ * API keys: stored as SHA-256 hashes (keys are random and long, so a plain digest is enough), their
+ * owners remembered briefly after a lookup, and minted for new users by an admin (see {@link #create}).
  */
 public class ApiKeys {
 
