@@ -96,12 +96,11 @@ public class ApiKeys {
      * before it reads a body), so that most calls cost no database round trip; unknown keys are not kept.
      */
     public Optional<Principal> find(String key) {
-        String hash = hash(key);
-        long now = System.nanoTime();
-        Known known = recent.get(hash);
-        if (known != null && now - known.at() < cacheTtlNanos) {
-            return Optional.of(known.principal());
+        Optional<Principal> remembered = cached(key);
+        if (remembered.isPresent()) {
+            return remembered;
         }
+        String hash = hash(key);
         Optional<Principal> found = db.queryOne("""
                 SELECT u.id, u.workspace_id, u.name, u.email, u.is_admin, k.bootstrap
                 FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = ?""",
@@ -111,15 +110,15 @@ public class ApiKeys {
             if (recent.size() >= CACHE_ENTRIES) {
                 recent.clear(); // a crude bound: valid keys are few, and the next calls refill it
             }
-            recent.put(hash, new Known(found.get(), now));
+            recent.put(hash, new Known(found.get(), System.nanoTime()));
         }
         return found;
     }
 
-    /** Whether {@link #find} answers at once, without the database: the HTTP gate runs it on the event loop then. */
-    public boolean isCached(String key) {
+    /** The owner of a key if it is remembered, without asking the store: the HTTP gate may ask this on its event loop. */
+    public Optional<Principal> cached(String key) {
         Known known = recent.get(hash(key));
-        return known != null && System.nanoTime() - known.at() < cacheTtlNanos;
+        return known != null && System.nanoTime() - known.at() < cacheTtlNanos ? Optional.of(known.principal()) : Optional.empty();
     }
 
     private record Known(Principal principal, long at) {

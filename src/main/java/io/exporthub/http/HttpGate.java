@@ -113,8 +113,9 @@ public class HttpGate implements StartupListener {
             readBody(ctx, api, cap, length);
             return;
         }
-        if (keys.isCached(key)) {
-            admit(ctx, api, cap, length, keys.find(key));
+        Optional<Principal> remembered = keys.cached(key);
+        if (remembered.isPresent()) {
+            admit(ctx, api, cap, length, remembered);
             return;
         }
         // The store is asked off the event loop; the body waits, unread, until the key is known.
