@@ -1,17 +1,13 @@
 package io.exporthub.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -54,8 +50,6 @@ class BadInputTest {
         db = TestDatabase.h2(home);
         Map<String, String> props = ExportHubService.defaults(home, db);
         props.put("camel.server.maxBodySize", "1048576");
-        // three bodies of the largest size allowed, and no more, may be received at once
-        props.put("exporthub.http.max-buffered", String.valueOf(3 * 1048576));
         props.put("exporthub.task.max-files", "1000");
         service = ExportHubService.start(home, props);
         api = service.api();
@@ -232,33 +226,6 @@ class BadInputTest {
         ApiClient.Response header = api.send(HttpRequest.newBuilder(URI.create(service.baseUrl() + "/byoa/api/v1/connector/list?moi-key=wrong"))
                 .POST(HttpRequest.BodyPublishers.ofString("{}")));
         assertThat(header.status()).as("%s", header).isEqualTo(200);
-    }
-
-    @Test
-    void bodiesBeingReceivedAreBoundedAllTogether() throws Exception {
-        int port = URI.create(service.baseUrl()).getPort();
-        List<Socket> slow = new ArrayList<>();
-        try {
-            for (int i = 0; i < 3; i++) {
-                // a client that announces 1 MiB and sends one byte of it
-                Socket socket = new Socket("127.0.0.1", port);
-                socket.getOutputStream().write(("POST /byoa/api/v1/connector/list HTTP/1.1\r\nHost: 127.0.0.1\r\nmoi-key: "
-                        + ExportHubService.ADMIN_KEY + "\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n{")
-                        .getBytes(StandardCharsets.US_ASCII));
-                socket.getOutputStream().flush();
-                slow.add(socket);
-            }
-            await().atMost(Duration.ofSeconds(20)).until(() -> api.post("/connector/list", "{}").status() == 503);
-            ApiClient.Response busy = api.post("/connector/list", "{}");
-            assertThat(busy.status()).as("%s", busy).isEqualTo(503);
-            assertThat(busy.msg()).isEqualTo("too many request bodies are being received at once; try again");
-            assertThat(api.get("/schedule/list").status()).as("a request without a body still goes through").isEqualTo(200);
-        } finally {
-            for (Socket socket : slow) {
-                socket.close();
-            }
-        }
-        await().atMost(Duration.ofSeconds(20)).until(() -> api.post("/connector/list", "{}").status() == 200);
     }
 
     @Test
