@@ -12,13 +12,16 @@ import java.util.concurrent.ExecutorService;
 
 import io.exporthub.api.Envelope;
 import io.exporthub.api.MinApp;
-import io.exporthub.api.UnknownRoutes;
 import io.exporthub.auth.ApiKeys;
 import io.exporthub.connector.ConnectorApi;
 import io.exporthub.connector.ConnectorKind;
 import io.exporthub.connector.ConnectorStore;
 import io.exporthub.console.ConsoleAssets;
 import io.exporthub.inprocess.InProcessApi;
+import io.exporthub.http.HealthEndpoint;
+import io.exporthub.http.HttpGate;
+import io.exporthub.http.UnknownRoutes;
+import io.exporthub.observe.ConnectorWatch;
 import io.exporthub.observe.ConnectorsHealthCheck;
 import io.exporthub.observe.ExportMetrics;
 import io.exporthub.observe.StoreHealthCheck;
@@ -110,14 +113,16 @@ public class ExportHubConfiguration implements CamelConfiguration {
         registry.bind("database", database);
         context.addService(database, true, true);
 
-        ApiKeys apiKeys = new ApiKeys(database);
+        ApiKeys apiKeys = new ApiKeys(database,
+                Duration.ofSeconds(longSetting(props, "exporthub.auth.key-cache-seconds")));
         apiKeys.bootstrap(setting(props, "exporthub.api-key"),
                 setting(props, "exporthub.admin-email"));
         registry.bind("apiKeys", apiKeys);
 
         ConnectorStore connectors = new ConnectorStore(database,
                 Path.of(setting(props, "exporthub.local-target.root")),
-                Secrets.configured(setting(props, "exporthub.secrets.key"), setting(props, "exporthub.secrets.previous-keys"),
+                Secrets.configured(setting(props, "exporthub.secrets.key"),
+                        setting(props, "exporthub.secrets.previous-keys"),
                         Path.of(setting(props, "exporthub.secrets.key-file"))));
         declaredConnectors(props, database, connectors);
         registry.bind("connectorStore", connectors);
@@ -173,7 +178,12 @@ public class ExportHubConfiguration implements CamelConfiguration {
         registry.bind("inProcessApi", new InProcessApi(views));
 
         registry.bind("exporthubStoreHealth", new StoreHealthCheck(database));
-        registry.bind("exporthubConnectorsHealth", new ConnectorsHealthCheck(connectors, sinks));
+        ConnectorWatch connectorWatch = new ConnectorWatch(context, connectors, sinks,
+                millis(props, "exporthub.health.probe-interval"), millis(props, "exporthub.health.probe-timeout"),
+                intSetting(props, "exporthub.health.probe-threads"));
+        context.addService(connectorWatch, true, true);
+        registry.bind("exporthubConnectorsHealth", new ConnectorsHealthCheck(connectorWatch));
+        http(context, props, registry, apiKeys, connectorWatch);
         ExportMetrics metrics = new ExportMetrics(context, tasks, setting(props, "exporthub.queue.uri"));
         context.addStartupListener(metrics);
         registry.bind("exportMetrics", metrics);
@@ -185,12 +195,37 @@ public class ExportHubConfiguration implements CamelConfiguration {
         registry.bind("deliveryPool", deliveryPool(context, parallelism));
     }
 
+    /**
+     * What guards the HTTP API before a route runs (keys checked and bodies capped before a body is
+     * read, health without secrets), and the exit on an OutOfMemoryError.
+     */
+    private static void http(CamelContext context, PropertiesComponent props, Registry registry, ApiKeys apiKeys,
+                             ConnectorWatch connectorWatch) throws Exception {
+        if (Boolean.parseBoolean(setting(props, "exporthub.exit-on-out-of-memory"))) {
+            OutOfMemoryExit.enable();
+            context.getManagementStrategy().addEventNotifier(OutOfMemoryExit.exchangeFailures());
+        }
+        // an application that embeds us without an HTTP server has no Vert.x: nothing to guard
+        if (context.getClassResolver().resolveClass("io.vertx.ext.web.Router") == null) {
+            return;
+        }
+        HttpGate.Limits limits = new HttpGate.Limits(
+                longSetting(props, "exporthub.http.max-body"),
+                longSetting(props, "exporthub.http.max-import-body"),
+                longSetting(props, "exporthub.http.max-buffered"));
+        Path uploads = Path.of(setting(props, "exporthub.work.dir")).resolve("uploads");
+        HttpGate gate = new HttpGate(apiKeys, limits, uploads, new HealthEndpoint(context, apiKeys, connectorWatch));
+        registry.bind("httpGate", gate);
+        context.addStartupListener(gate);
+    }
+
     /** The MinApp table API: tables, export and import jobs, download links and job e-mails. */
     private static void tables(CamelContext context, PropertiesComponent props, Registry registry, Database database) {
         Path exportsDir = Path.of(setting(props, "exporthub.exports.dir"));
         ZoneId zone = ZoneId.of(setting(props, "exporthub.exports.time-zone"));
         TableStore tables = new TableStore(database, required(props, "exporthub.db.url"));
-        TableJobs jobs = new TableJobs(database, intSetting(props, "exporthub.table-jobs.max-runs"));
+        TableJobs jobs = new TableJobs(database,
+                intSetting(props, "exporthub.table-jobs.max-runs"));
         DownloadLinks links = new DownloadLinks(database, setting(props, "exporthub.exports.link-secret"),
                 publicUrl(props));
         TableApi api = new TableApi(tables, jobs, links, exportsDir, zone,

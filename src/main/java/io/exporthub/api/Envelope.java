@@ -12,9 +12,6 @@ public class Envelope {
 
     private static final Logger LOG = LoggerFactory.getLogger(Envelope.class);
 
-    /** Where the MOI API lives. */
-    public static final String BASE = "/byoa/api/v1";
-
     /** The body becomes {@code data}. */
     public void ok(Exchange exchange) {
         write(exchange, 200, "ok", "ok", exchange.getMessage().getBody());
@@ -41,19 +38,23 @@ public class Envelope {
         write(exchange, api.status(), api.code(), api.getMessage(), null);
     }
 
-    /** An envelope as JSON text. */
-    static String json(String code, String msg, Object data) {
+    /** The envelope of an error answer, also for the HTTP gate that answers before a route runs. */
+    public static Map<String, Object> errorBody(ApiException api) {
+        return envelope(api.code(), api.getMessage(), null);
+    }
+
+    private static Map<String, Object> envelope(String code, String msg, Object data) {
         Map<String, Object> envelope = new LinkedHashMap<>();
         envelope.put("code", code);
         envelope.put("msg", msg);
         envelope.put("data", data);
-        return Json.write(envelope);
+        return envelope;
     }
 
     private static void write(Exchange exchange, int status, String code, String msg, Object data) {
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
-        exchange.getMessage().setBody(json(code, msg, data));
+        exchange.getMessage().setBody(Json.write(envelope(code, msg, data)));
     }
 }

@@ -45,23 +45,15 @@ public class MinApp {
             LOG.error("Unexpected error on {}", exchange.getMessage().getHeader(Exchange.HTTP_URI), cause);
             api = new ApiException(500, "ErrInternal", "internal error; the service log has the details");
         }
-        exchange.getMessage().removeHeaders("*");
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, api.status());
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
-        exchange.getMessage().setBody(errorJson(api.getMessage()));
+        write(exchange, api.status(), errorBody(api));
     }
 
-    /** Whether a request path is under one of this API's bases. */
-    static boolean isUnder(String path) {
-        return path.equals("/userve") || path.startsWith("/userve/") || path.equals("/oserve") || path.startsWith("/oserve/");
-    }
-
-    /** A MinApp error body as JSON text. */
-    static String errorJson(String message) {
+    /** The body of an error answer, also for the HTTP gate that answers before a route runs. */
+    public static Map<String, Object> errorBody(ApiException api) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "error");
-        body.put("error_msg", message);
-        return Json.write(body);
+        body.put("error_msg", api.getMessage());
+        return body;
     }
 
     private static void write(Exchange exchange, int status, Object body) {

@@ -1,8 +1,11 @@
-package io.exporthub.api;
+package io.exporthub.http;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.exporthub.api.ApiException;
+import io.exporthub.api.Envelope;
+import io.exporthub.api.Json;
+import io.exporthub.api.MinApp;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
@@ -74,22 +77,15 @@ public class UnknownRoutes implements StartupListener {
 
     private static void answer(RoutingContext rc, int status, String code, String what) {
         String path = rc.request().path();
-        String msg = what + rc.request().method().name() + " " + path;
-        String body;
-        if (path.equals(Envelope.BASE) || path.startsWith(Envelope.BASE + "/")) {
-            body = Envelope.json(code, msg, null);
-        } else if (MinApp.isUnder(path)) {
-            body = MinApp.errorJson(msg);
-        } else {
-            Map<String, Object> plain = new LinkedHashMap<>();
-            plain.put("status", status);
-            plain.put("error", msg);
-            body = Json.write(plain);
-        }
+        ApiException error = new ApiException(status, code, what + rc.request().method().name() + " " + path);
+        Object body = switch (HttpGate.Api.of(path)) {
+            case MOI -> Envelope.errorBody(error);
+            case MINAPP -> MinApp.errorBody(error);
+            case OTHER -> Map.of("status", status, "error", error.getMessage());
+        };
         HttpServerResponse response = rc.response();
-        if (response.ended()) {
-            return;
+        if (!response.ended()) {
+            response.setStatusCode(status).putHeader("Content-Type", "application/json; charset=utf-8").end(Json.write(body));
         }
-        response.setStatusCode(status).putHeader("Content-Type", "application/json; charset=utf-8").end(body);
     }
 }
