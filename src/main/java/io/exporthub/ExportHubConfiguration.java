@@ -175,7 +175,7 @@ public class ExportHubConfiguration implements CamelConfiguration {
 
         registry.bind("exporthubStoreHealth", new StoreHealthCheck(database));
         ConnectorWatch connectorWatch = new ConnectorWatch(context, connectors, sinks,
-                millis(props, "exporthub.health.probe-interval", "30000"), millis(props, "exporthub.health.probe-timeout", "5000"),
+                millis(props, "exporthub.health.probe-interval", "30000"), millis(props, "exporthub.health.probe-timeout", "10000"),
                 Integer.parseInt(props.resolveProperty("exporthub.health.probe-threads").orElse("4")));
         context.addService(connectorWatch, true, true);
         registry.bind("exporthubConnectorsHealth", new ConnectorsHealthCheck(connectorWatch));
