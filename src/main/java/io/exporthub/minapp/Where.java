@@ -69,6 +69,9 @@ public final class Where {
     }
 
     private Cond object(JsonNode node, String path) {
+        if (node.isEmpty()) {
+            throw ApiException.badRequest(path + ": must not be an empty condition");
+        }
         List<Cond> parts = new ArrayList<>();
         Iterator<Map.Entry<String, JsonNode>> it = node.fields();
         while (it.hasNext()) {
@@ -228,10 +231,12 @@ public final class Where {
     }
 
     private static Pattern regex(String regex, JsonNode options, String path) {
+        // path names the $regex; $options is its sibling
+        String optionsPath = path.substring(0, path.lastIndexOf('.')) + ".$options";
         int flags = 0;
         if (options != null && !options.isNull()) {
             if (!options.isTextual()) {
-                throw ApiException.badRequest(path + ".$options: must be a string");
+                throw ApiException.badRequest(optionsPath + ": must be a string");
             }
             for (char c : options.textValue().toCharArray()) {
                 flags |= switch (c) {
@@ -239,7 +244,7 @@ public final class Where {
                     case 'm' -> Pattern.MULTILINE;
                     case 's' -> Pattern.DOTALL;
                     case 'x' -> Pattern.COMMENTS;
-                    default -> throw ApiException.badRequest(path + ".$options: unknown option '" + c + "' (i, m, s, x)");
+                    default -> throw ApiException.badRequest(optionsPath + ": unknown option '" + c + "' (i, m, s, x)");
                 };
             }
         }
