@@ -172,8 +172,9 @@ public class TableApi {
 
     private TableJobs.Job job(Exchange exchange, String operation) {
         Principal principal = principal(exchange);
-        long tableId = tableId(exchange);
-        return jobs.get(principal.workspaceId(), tableId, operation, exchange.getMessage().getHeader("job_id", String.class));
+        // the table first, so that an unknown table is reported as such rather than as an unknown job
+        TableDef table = tables.get(principal.workspaceId(), tableId(exchange));
+        return jobs.get(principal.workspaceId(), table.id(), operation, exchange.getMessage().getHeader("job_id", String.class));
     }
 
     /** A job as MinApp shows it; failed jobs say why, imports say what went in. */
@@ -299,8 +300,11 @@ public class TableApi {
         if (type.equals("csv")) {
             try (Reader reader = ImportReader.utf8(Files.newInputStream(file))) {
                 new ImportReader(table, zone).csvHeader(reader);
-            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            } catch (IllegalArgumentException e) {
                 throw invalidFile("the header row: " + e.getMessage());
+            } catch (java.io.UncheckedIOException e) {
+                // Commons CSV's own message says where the header broke; the wrapper's would add its class name
+                throw invalidFile("the header row: " + e.getCause().getMessage());
             }
         }
     }
