@@ -58,22 +58,35 @@ final class Bodies {
     }
 
     /**
-     * Every hostile case for one field of the body. {@code alternative}: a field that may stand in
-     * for this one (host or url), which a refusal of the field left out may name instead; or null.
+     * Every hostile case for one field of the body. {@code alternative}: a field whose check this
+     * one feeds (host or url; include_keys and csv_customize_headers), which a refusal may name
+     * instead; or null.
      */
     static List<Case> forField(JsonNode base, String field, Random random, String alternative) {
         List<Case> cases = new ArrayList<>();
+        List<String> named = new ArrayList<>(List.of(field));
+        if (alternative != null) {
+            named.add(alternative);
+        }
         for (Corpus.Value value : Corpus.sample(random)) {
-            Probe.Expect expect = value.breaksBody() ? Probe.Expect.field(field, "request body") : Probe.Expect.field(field);
-            cases.add(new Case(field, value.label(), replace(base, field, value.json()), expect));
+            List<String> names = new ArrayList<>(named);
+            if (value.breaksBody()) {
+                names.add("request body");
+            }
+            cases.add(new Case(field, value.label(), replace(base, field, value.json()), new Probe.Expect(names, false)));
         }
         JsonNode parent = parentOf(base, field);
         String leaf = leafOf(field);
         if (parent.isObject()) {
             ObjectNode without = base.deepCopy();
             ((ObjectNode) parentOf(without, field)).remove(leaf);
-            cases.add(new Case(field, "left out", bytes(without),
-                    alternative == null ? Probe.Expect.field(field) : Probe.Expect.field(field, alternative)));
+            // what is then wrong may be the object the field was in (empty, or a sibling now alone)
+            List<String> names = new ArrayList<>(named);
+            String parentPath = field.substring(0, Math.max(0, field.length() - leaf.length() - 1));
+            if (!parentPath.isEmpty()) {
+                names.add(parentPath);
+            }
+            cases.add(new Case(field, "left out", bytes(without), new Probe.Expect(names, false)));
             byte[] original = bytes(at(base, field));
             ByteArrayOutputStream twice = new ByteArrayOutputStream();
             twice.writeBytes(original);
@@ -84,7 +97,8 @@ final class Bodies {
         if (at(base, field).isObject()) {
             ObjectNode unknown = base.deepCopy();
             ((ObjectNode) at(unknown, field)).put("zz_unknown", 1);
-            cases.add(new Case(field, "unknown key", bytes(unknown), Probe.Expect.field(field + ".zz_unknown")));
+            // the unknown key, or the object that holds it (a where condition that mixes operators and fields)
+            cases.add(new Case(field, "unknown key", bytes(unknown), Probe.Expect.field(field)));
         }
         return cases;
     }

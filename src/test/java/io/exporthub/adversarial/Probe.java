@@ -63,7 +63,11 @@ final class Probe {
         this.messageField = messageField;
     }
 
-    /** What a case expects of a refusal: the message starts with one of these names (empty: any message). */
+    /**
+     * What a case expects of a refusal: the message starts with one of these names (empty: any
+     * message). {@code anyMessageOn404}: a path segment that changes routing (an empty or encoded
+     * segment) may get the HTTP layer's bare 404 or 405.
+     */
     record Expect(List<String> names, boolean anyMessageOn404) {
         static Expect field(String... names) {
             return new Expect(List.of(names), false);
@@ -122,7 +126,7 @@ final class Probe {
         }
         if (status >= 400 && status < 500) {
             String message = json == null ? null : json.path(messageField).asText(null);
-            boolean routed = status == 404 && message == null && expect.anyMessageOn404();
+            boolean routed = (status == 404 || status == 405) && message == null && expect.anyMessageOn404();
             boolean capped = status == 413;
             if (!routed && !capped && !expect.names().isEmpty()
                     && (message == null || expect.names().stream().noneMatch(name -> names(message, name)))) {
