@@ -117,10 +117,11 @@ public class ApiKeys {
 
     /** Admin only: a new user (in a new or existing workspace) and its key, returned once. */
     public Map<String, Object> create(@ExchangeProperty(PRINCIPAL) Principal caller, @Body String json) {
-        RequestField body = RequestField.root(Json.parse(json, "request body"), "request body");
+        // who asks comes first: a user who may not create keys learns nothing from how the body is read
         if (!caller.admin()) {
             throw ApiException.forbidden("only an admin of a workspace may create keys");
         }
+        RequestField body = RequestField.root(Json.parse(json, "request body"), "request body");
         String workspace = body.get("workspace").optionalText(128, DEFAULT_WORKSPACE);
         String userName = body.get("user_name").requiredText(128);
         String email = body.get("email").optionalText(320, null);
