@@ -208,7 +208,9 @@ class MoiApiAdversarialTest {
                         body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
                 String name = e.name() + " " + c[0];
                 Probe.Answer answer = probe.check(name, request, Probe.Expect.field("missing API key", "unknown API key"), null);
-                if (answer != null && answer.status() != 401) {
+                // an oversized body may be refused by its declared length before the key: unread either way
+                boolean refused = answer == null || answer.status() == 401 || (c[0].equals("no key, oversized body") && answer.status() == 413);
+                if (!refused) {
                     probe.fail(name, "expected 401, got " + answer.status() + " " + answer.text());
                 }
             }
