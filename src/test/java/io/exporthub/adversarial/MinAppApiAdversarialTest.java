@@ -1,9 +1,9 @@
 package io.exporthub.adversarial;
 
-import static io.exporthub.adversarial.MoiApiAdversarialTest.encode;
-import static io.exporthub.adversarial.MoiApiAdversarialTest.printable;
-import static io.exporthub.adversarial.MoiApiAdversarialTest.random;
-import static io.exporthub.adversarial.MoiApiAdversarialTest.rawAllowed;
+import static io.exporthub.adversarial.HostileTests.encode;
+import static io.exporthub.adversarial.HostileTests.printable;
+import static io.exporthub.adversarial.HostileTests.random;
+import static io.exporthub.adversarial.HostileTests.rawAllowed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -21,7 +21,6 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.exporthub.testing.ExportHubService;
 import io.exporthub.testing.MinAppClient;
 import io.exporthub.testing.TestDatabase;
@@ -321,30 +320,13 @@ class MinAppApiAdversarialTest {
     // ---- how cases become requests
 
     private List<DynamicTest> fields(String endpoint, String path, String base, Consumer<Probe.Answer> cleanup) {
-        JsonNode json = Bodies.json(base);
-        List<DynamicTest> tests = new ArrayList<>();
-        tests.add(DynamicTest.dynamicTest(endpoint + " (body)", () -> {
-            for (Bodies.Case c : Bodies.wholeBody(json, MAX_BODY)) {
-                probe.check(endpoint + " " + c.name(), post(path, c.body()), c.expect(), cleanup);
-            }
-            probe.assertNoFailures(endpoint + " (body)");
-        }));
-        for (String field : Bodies.fields(json, null)) {
-            tests.add(DynamicTest.dynamicTest(endpoint + " " + field, () -> {
-                for (Bodies.Case c : Bodies.forField(json, field, random("minapp " + endpoint + " " + field),
-                        MoiApiAdversarialTest.alternative(COUPLED, field))) {
-                    probe.check(endpoint + " " + c.name(), post(path, c.body()), c.expect(), cleanup);
-                }
-                probe.assertNoFailures(endpoint + " " + field);
-            }));
-        }
-        return tests;
+        return HostileTests.body(probe, endpoint, base, null, MAX_BODY, body -> post(path, body), cleanup, COUPLED);
     }
 
     private DynamicTest query(String name, String path) {
         return DynamicTest.dynamicTest(name + " limit and offset", () -> {
             for (String param : List.of("limit", "offset")) {
-                for (String text : Corpus.sampleTexts(random("minapp " + name + param))) {
+                for (String text : Corpus.sampleTexts(random(name + " " + param))) {
                     probe.check(name + " " + param + " = " + printable(text), get(path + "?" + param + "=" + encode(text)),
                             Probe.Expect.field(param), null);
                 }
@@ -355,15 +337,7 @@ class MinAppApiAdversarialTest {
     }
 
     private DynamicTest pathParam(String name, Function<String, HttpRequest.Builder> request, String param) {
-        return DynamicTest.dynamicTest(name, () -> {
-            for (String text : Corpus.sampleTexts(random("minapp " + name))) {
-                probe.check(name + " = " + printable(text), request.apply(encode(text)), Probe.Expect.routing(param), null);
-                if (rawAllowed(text)) {
-                    probe.check(name + " = raw " + printable(text), request.apply(text), Probe.Expect.routing(param), null);
-                }
-            }
-            probe.assertNoFailures(name);
-        });
+        return HostileTests.pathSegment(probe, name, request, param);
     }
 
     private HttpRequest.Builder request(String path) {

@@ -2,18 +2,15 @@ package io.exporthub.adversarial;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.exporthub.testing.ApiClient;
 import io.exporthub.testing.ExportHubService;
 import io.exporthub.testing.Tasks;
@@ -135,8 +132,8 @@ class MoiApiAdversarialTest {
                 + "\"order_by\":\"status\",\"order_direction\":\"desc\",\"offset\":0,\"limit\":10}", null, null));
         tests.addAll(fields("task/rerun", "/export/task/" + taskId + "/rerun", "{\"files\":[\"f1\"]}", null, null));
         tests.addAll(fields("task/delete", "/export/task/delete", "{\"id\":\"" + doomedTaskId + "\"}", null, null));
-        tests.add(pathParam("task/rerun task_id", t -> post("/export/task/" + t + "/rerun", "{}")));
-        tests.add(pathParam("task/state task_id", t -> get("/export/task/" + t + "/state")));
+        tests.add(HostileTests.pathSegment(probe, "task/rerun task_id", t -> post("/export/task/" + t + "/rerun", "{}"), "task_id"));
+        tests.add(HostileTests.pathSegment(probe, "task/state task_id", t -> get("/export/task/" + t + "/state"), "task_id"));
         return tests.stream();
     }
 
@@ -159,8 +156,8 @@ class MoiApiAdversarialTest {
         List<DynamicTest> tests = new ArrayList<>(fields("key/create", "/key/create",
                 "{\"workspace\":\"w1\",\"user_name\":\"u\",\"email\":\"u@example.com\",\"admin\":false}", null, null));
         tests.add(DynamicTest.dynamicTest("schedule/list query", () -> {
-            for (String text : Corpus.sampleTexts(random("schedule/list"))) {
-                probe.check("schedule/list ?q=" + printable(text), get("/schedule/list?q=" + encode(text) + "&limit=" + encode(text)),
+            for (String text : Corpus.sampleTexts(HostileTests.random("schedule/list"))) {
+                probe.check("schedule/list ?q=" + HostileTests.printable(text), get("/schedule/list?q=" + HostileTests.encode(text) + "&limit=" + HostileTests.encode(text)),
                         Probe.Expect.field(), null);
             }
             probe.assertNoFailures("schedule/list");
@@ -242,37 +239,7 @@ class MoiApiAdversarialTest {
     // ---- how cases become requests
 
     private List<DynamicTest> fields(String endpoint, String path, String base, String under, Consumer<Probe.Answer> cleanup) {
-        JsonNode json = Bodies.json(base);
-        List<DynamicTest> tests = new ArrayList<>();
-        if (under == null) {
-            tests.add(DynamicTest.dynamicTest(endpoint + " (body)", () -> {
-                for (Bodies.Case c : Bodies.wholeBody(json, MAX_BODY)) {
-                    probe.check(endpoint + " " + c.name(), post(path, c.body()), c.expect(), cleanup);
-                }
-                probe.assertNoFailures(endpoint + " (body)");
-            }));
-        }
-        for (String field : Bodies.fields(json, under)) {
-            tests.add(DynamicTest.dynamicTest(endpoint + " " + field, () -> {
-                for (Bodies.Case c : Bodies.forField(json, field, random(endpoint + " " + field), alternative(EITHER, field))) {
-                    probe.check(endpoint + " " + c.name(), post(path, c.body()), c.expect(), cleanup);
-                }
-                probe.assertNoFailures(endpoint + " " + field);
-            }));
-        }
-        return tests;
-    }
-
-    private DynamicTest pathParam(String name, java.util.function.Function<String, HttpRequest.Builder> request) {
-        return DynamicTest.dynamicTest(name, () -> {
-            for (String text : Corpus.sampleTexts(random(name))) {
-                probe.check(name + " = " + printable(text), request.apply(encode(text)), Probe.Expect.routing("task_id", "id"), null);
-                if (rawAllowed(text)) {
-                    probe.check(name + " = raw " + printable(text), request.apply(text), Probe.Expect.routing("task_id", "id"), null);
-                }
-            }
-            probe.assertNoFailures(name);
-        });
+        return HostileTests.body(probe, endpoint, base, under, MAX_BODY, body -> post(path, body), cleanup, EITHER);
     }
 
     private HttpRequest.Builder post(String path, byte[] body) {
@@ -296,34 +263,5 @@ class MoiApiAdversarialTest {
     private void deleteConnector(Probe.Answer created) {
         long id = created.json().path("data").path("id").asLong();
         assertThat(api.post("/connector/delete", Map.of("id", id)).status()).isEqualTo(200);
-    }
-
-    /** The field's entry in {@code map}, looked up by the field and by each field holding it. */
-    static String alternative(Map<String, String> map, String field) {
-        return map.entrySet().stream()
-                .filter(e -> field.equals(e.getKey()) || field.startsWith(e.getKey() + ".") || field.startsWith(e.getKey() + "["))
-                .map(Map.Entry::getValue).findFirst().orElse(null);
-    }
-
-    static Random random(String what) {
-        return new Random(Corpus.SEED ^ what.hashCode());
-    }
-
-    static String encode(String text) {
-        return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    /** Text that may go into a URL as it is (traversal such as ../ must reach the server unencoded too). */
-    static boolean rawAllowed(String text) {
-        return !text.isEmpty() && text.chars().allMatch(c -> c > 0x20 && c < 0x7f && "\"<>\\^`{|}[]#? ".indexOf(c) < 0)
-                && !text.matches(".*%(?![0-9a-fA-F]{2}).*");
-    }
-
-    static String printable(String text) {
-        String shown = text.length() > 40 ? text.substring(0, 40) + "...(" + text.length() + ")" : text;
-        StringBuilder out = new StringBuilder();
-        shown.codePoints().forEach(c -> out.append(c < 0x20 || c == 0x7f || (c >= 0x202a && c <= 0x202e) || c == 0xfeff
-                ? String.format("\\u%04x", c) : new String(Character.toChars(c))));
-        return out.toString();
     }
 }
