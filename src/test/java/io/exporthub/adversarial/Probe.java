@@ -179,7 +179,7 @@ final class Probe {
     /** The store and the folders once background work (tasks, jobs, mails) has stopped changing them. */
     private String settledState() {
         String[] last = {stateNow()};
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25)).until(() -> {
             String now = stateNow();
             boolean stable = now.equals(last[0]) && idle();
             last[0] = now;
@@ -188,10 +188,14 @@ final class Probe {
         return last[0];
     }
 
+    /** No live task with work left, no table job queued or running, and every ended job's e-mail in the outbox (no SMTP host). */
     private boolean idle() throws SQLException {
         try (Connection c = db.connect(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT (SELECT COUNT(*) FROM export_task_files WHERE status IN (0, 1)"
-                     + " AND task_id IN (SELECT id FROM export_tasks WHERE deleted = 0)) + (SELECT COUNT(*) FROM table_jobs WHERE status IN ('pending', 'ready'))")) {
+                     + " AND task_id IN (SELECT id FROM export_tasks WHERE deleted = 0))"
+                     + " + (SELECT COUNT(*) FROM export_tasks WHERE status IN (0, 1) AND deleted = 0)"
+                     + " + (SELECT COUNT(*) FROM table_jobs WHERE status IN ('pending', 'ready'))"
+                     + " + (SELECT COUNT(*) FROM table_jobs WHERE id NOT IN (SELECT job_id FROM mail_outbox))")) {
             rs.next();
             return rs.getLong(1) == 0;
         }
@@ -231,6 +235,9 @@ final class Probe {
                 if (Files.isDirectory(folder)) {
                     try (Stream<Path> walk = Files.walk(folder)) {
                         walk.filter(Files::isRegularFile).forEach(f -> files.put(f.toString(), f.toFile().length()));
+                    } catch (java.io.UncheckedIOException e) {
+                        // a file went away while listed (a job renaming its output): the state is still changing
+                        return "changing " + System.nanoTime();
                     }
                 }
             }
