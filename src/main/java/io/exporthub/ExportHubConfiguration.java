@@ -25,6 +25,7 @@ import io.exporthub.pipeline.PipelineShutdown;
 import io.exporthub.schedule.Schedules;
 import io.exporthub.source.SourceVolume;
 import io.exporthub.store.Database;
+import io.exporthub.store.Secrets;
 import io.exporthub.minapp.DownloadLinks;
 import io.exporthub.minapp.JobMail;
 import io.exporthub.minapp.TableApi;
@@ -112,7 +113,10 @@ public class ExportHubConfiguration implements CamelConfiguration {
         registry.bind("apiKeys", apiKeys);
 
         ConnectorStore connectors = new ConnectorStore(database,
-                Path.of(props.resolveProperty("exporthub.local-target.root").orElse("./data/local-target")));
+                Path.of(props.resolveProperty("exporthub.local-target.root").orElse("./data/local-target")),
+                Secrets.configured(props.resolveProperty("exporthub.secrets.key").orElse(null),
+                        props.resolveProperty("exporthub.secrets.previous-keys").orElse(null),
+                        Path.of(props.resolveProperty("exporthub.secrets.key-file").orElse("./data/secrets.key"))));
         declaredConnectors(props, database, connectors);
         registry.bind("connectorStore", connectors);
 
