@@ -39,6 +39,8 @@ public class TableApi {
     public static final String USE_ID = "ExportHubUseId";
 
     private static final int MAX_FIELDS = 200;
+    /** The job keeps the uploaded file's name (table_jobs.file_name). */
+    private static final int MAX_FILE_NAME = 255;
 
     private final TableStore tables;
     private final TableJobs jobs;
@@ -239,6 +241,9 @@ public class TableApi {
         String type = lower.endsWith(".csv") ? "csv" : lower.endsWith(".json") || lower.endsWith(".jsonl") ? "json" : null;
         if (type == null) {
             throw invalidFile("the file name must end in .csv or .json");
+        }
+        if (fileName.length() > MAX_FILE_NAME) {
+            throw invalidFile("the file name is longer than " + MAX_FILE_NAME + " characters");
         }
         Path staging = exportsDir.resolve("imports");
         Files.createDirectories(staging);
