@@ -107,9 +107,11 @@ class MoiApiAdversarialTest {
     static final String MO_URL_CONNECTOR = "{\"name\":\"c\",\"kind\":\"matrixone\",\"config\":{\"url\":\"jdbc:mysql://127.0.0.1:6001/db\","
             + "\"user\":\"u\",\"password\":\"p\"}}";
 
-    /** Fields that stand in for each other: either one given is enough. */
-    static final Map<String, String> EITHER = Map.of("config.host", "config.url", "config.url", "config.host",
-            "connector_id", "connector_name");
+    /** Fields whose checks meet: either of host and url is enough; need_compress asks for a compress_method. */
+    static final Map<String, String> COUPLED = Map.of("config.host", "config.url", "config.url", "config.host",
+            "connector_id", "connector_name",
+            "config.s3_config.need_compress", "config.s3_config.compress_method",
+            "config.local_config.need_compress", "config.local_config.compress_method");
 
     @TestFactory
     Stream<DynamicTest> taskCreate() {
@@ -239,7 +241,7 @@ class MoiApiAdversarialTest {
     // ---- how cases become requests
 
     private List<DynamicTest> fields(String endpoint, String path, String base, String under, Consumer<Probe.Answer> cleanup) {
-        return HostileTests.body(probe, endpoint, base, under, MAX_BODY, body -> post(path, body), cleanup, EITHER);
+        return HostileTests.body(probe, endpoint, base, under, MAX_BODY, body -> post(path, body), cleanup, COUPLED);
     }
 
     private HttpRequest.Builder post(String path, byte[] body) {
