@@ -68,6 +68,9 @@ public final class Where {
     }
 
     private Cond object(JsonNode node, String path) {
+        if (node.isEmpty()) {
+            throw ApiException.badRequest(path + ": must not be an empty condition");
+        }
         List<Cond> parts = new ArrayList<>();
         Iterator<Map.Entry<String, JsonNode>> it = node.fields();
         while (it.hasNext()) {
@@ -238,17 +241,19 @@ public final class Where {
         if (regex.length() > MAX_REGEX) {
             throw ApiException.badRequest(path + ": longer than " + MAX_REGEX + " characters");
         }
+        // path names the $regex; $options is its sibling
+        String optionsPath = path.substring(0, path.lastIndexOf('.')) + ".$options";
         int flags = 0;
         if (options != null && !options.isNull()) {
             if (!options.isTextual()) {
-                throw ApiException.badRequest(path + ".$options: must be a string");
+                throw ApiException.badRequest(optionsPath + ": must be a string");
             }
             for (char c : options.textValue().toCharArray()) {
                 flags |= switch (c) {
                     case 'i' -> Pattern.CASE_INSENSITIVE;
                     case 'm' -> Pattern.MULTILINE;
                     case 's' -> Pattern.DOTALL;
-                    default -> throw ApiException.badRequest(path + ".$options: unknown option '" + c + "' (i, m, s)");
+                    default -> throw ApiException.badRequest(optionsPath + ": unknown option '" + c + "' (i, m, s)");
                 };
             }
         }

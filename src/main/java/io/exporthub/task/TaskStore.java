@@ -320,7 +320,7 @@ public class TaskStore {
     // ---- the API's side ----
 
     public Map<String, Object> info(long workspaceId, String id) {
-        TaskRow task = task(workspaceId, id);
+        TaskRow task = task(workspaceId, id, "id");
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("id", task.id);
         data.put("name", task.name);
@@ -343,7 +343,7 @@ public class TaskStore {
 
     /** Exact counts by file status. */
     public Map<String, Object> state(long workspaceId, String id) {
-        task(workspaceId, id);
+        task(workspaceId, id, "task_id");
         long[] counts = new long[4];
         db.query("SELECT status, COUNT(*) FROM export_task_files WHERE task_id = ? GROUP BY status", rs -> {
             counts[rs.getInt(1)] = rs.getLong(2);
@@ -402,7 +402,7 @@ public class TaskStore {
     }
 
     public Map<String, Object> files(long workspaceId, TaskQueries.FilesQuery q) {
-        task(workspaceId, q.taskId());
+        task(workspaceId, q.taskId(), "task_id");
         StringBuilder where = new StringBuilder(" WHERE task_id = ?");
         List<Object> params = new ArrayList<>(List.of(q.taskId()));
         if (!q.statuses().isEmpty()) {
@@ -443,7 +443,7 @@ public class TaskStore {
      * answers how many were re-queued. Completed files are never re-sent.
      */
     public int rerun(long workspaceId, String id, List<String> fileIds) {
-        task(workspaceId, id);
+        task(workspaceId, id, "task_id");
         String reset = "UPDATE export_task_files SET status = 0, details = NULL, started_at = NULL, ended_at = NULL WHERE status = 3";
         List<Long> rows = fileIds.isEmpty() ? List.of() : failedRows(id, fileIds);
         return db.inTransaction(c -> {
@@ -493,7 +493,7 @@ public class TaskStore {
 
     /** Hides the task and stops it: pending files are never claimed once this returns. */
     public void delete(long workspaceId, String id) {
-        task(workspaceId, id);
+        task(workspaceId, id, "id");
         db.update("UPDATE export_tasks SET deleted = 1, ended_at = COALESCE(ended_at, ?) WHERE id = ?", System.currentTimeMillis(), id);
     }
 
@@ -501,13 +501,13 @@ public class TaskStore {
         return db.queryLong("SELECT COUNT(*) FROM export_tasks WHERE id = ? AND status = 1 AND deleted = 0", id) > 0;
     }
 
-    /** Throws 404 unless the task exists in this workspace. */
-    public TaskRow task(long workspaceId, String id) {
+    /** Throws 404 unless the task exists in this workspace; {@code field} is the request's name for the id. */
+    private TaskRow task(long workspaceId, String id, String field) {
         return db.queryOne("SELECT * FROM export_tasks WHERE id = ? AND workspace_id = ? AND deleted = 0", rs -> new TaskRow(
                         rs.getString("id"), rs.getString("name"), rs.getString("creator"), rs.getLong("connector_id"),
                         rs.getString("connector_name"), rs.getInt("type"), rs.getInt("status"), rs.getString("config"),
                         rs.getLong("created_at"), Database.nullableLong(rs, "ended_at")), id, workspaceId)
-                .orElseThrow(() -> ApiException.notFound("id: no task '" + id + "' in this workspace"));
+                .orElseThrow(() -> ApiException.notFound(field + ": no task '" + id + "' in this workspace"));
     }
 
     public record TaskRow(String id, String name, String creator, long connectorId, String connectorName, int type,
