@@ -17,7 +17,6 @@ import io.exporthub.connector.ConnectorApi;
 import io.exporthub.connector.ConnectorKind;
 import io.exporthub.connector.ConnectorStore;
 import io.exporthub.inprocess.InProcessApi;
-import io.exporthub.observe.ConnectorProbes;
 import io.exporthub.observe.ConnectorsHealthCheck;
 import io.exporthub.observe.ExportMetrics;
 import io.exporthub.observe.StoreHealthCheck;
@@ -36,7 +35,9 @@ import io.exporthub.sink.Payloads;
 import io.exporthub.sink.dify.DifyClient;
 import io.exporthub.sink.dify.DifyDelivery;
 import io.exporthub.sink.local.LocalDelivery;
+import io.exporthub.sink.Sinks;
 import io.exporthub.sink.matrixone.MatrixOneConnections;
+import io.exporthub.sink.matrixone.MatrixOneSink;
 import io.exporthub.sink.matrixone.MatrixOneTables;
 import io.exporthub.sink.matrixone.MatrixOneWriter;
 import io.exporthub.sink.s3.S3Delivery;
@@ -133,7 +134,8 @@ public class ExportHubConfiguration implements CamelConfiguration {
         S3Delivery s3Delivery = new S3Delivery(context, connectors, payloads,
                 Duration.ofMillis(Long.parseLong(props.resolveProperty("exporthub.s3.socket-timeout").orElse("60000"))));
         registry.bind("s3Delivery", s3Delivery);
-        registry.bind("localDelivery", new LocalDelivery(connectors, payloads));
+        LocalDelivery localDelivery = new LocalDelivery(connectors, payloads);
+        registry.bind("localDelivery", localDelivery);
         // Services stop in reverse order: the MatrixOne pools close (aborting writes still in flight
         // after the shutdown timeout), then unfinished files go back to pending, then the store closes.
         context.addService(new PipelineShutdown(tasks), true, true);
@@ -147,22 +149,25 @@ public class ExportHubConfiguration implements CamelConfiguration {
                 Integer.parseInt(props.resolveProperty("exporthub.matrixone.batch-rows").orElse("200")),
                 Long.parseLong(props.resolveProperty("exporthub.matrixone.batch-bytes").orElse("4194304"))));
         registry.bind(DifyClient.HTTP_CLIENT_CONFIGURER, HttpClientConfigurer.class, DifyClient.httpClientConfigurer());
-        registry.bind("difyDelivery", new DifyDelivery(context, connectors, new DifyDelivery.Settings(
+        DifyDelivery difyDelivery = new DifyDelivery(context, connectors, new DifyDelivery.Settings(
                 millis(props, "exporthub.dify.timeout", "60000"),
                 millis(props, "exporthub.dify.rate-limit-pause", "60000"),
                 millis(props, "exporthub.dify.rate-limit-max-wait", "1800000"),
                 millis(props, "exporthub.dify.indexing-timeout", "600000"),
-                millis(props, "exporthub.dify.indexing-poll-interval", "2000"))));
-        registry.bind("deliveryErrors", new DeliveryErrors(tasks, connectors));
+                millis(props, "exporthub.dify.indexing-poll-interval", "2000")));
+        registry.bind("difyDelivery", difyDelivery);
+        Sinks sinks = new Sinks(connectors, List.of(s3Delivery, localDelivery, new MatrixOneSink(matrixOne), difyDelivery));
+        registry.bind("sinks", sinks);
+        registry.bind("deliveryErrors", new DeliveryErrors(tasks, sinks));
         registry.bind("inProcessApi", new InProcessApi(tasks));
 
         registry.bind("exporthubStoreHealth", new StoreHealthCheck(database));
-        registry.bind("exporthubConnectorsHealth", new ConnectorsHealthCheck(connectors, new ConnectorProbes(s3Delivery, matrixOne)));
+        registry.bind("exporthubConnectorsHealth", new ConnectorsHealthCheck(connectors, sinks));
         ExportMetrics metrics = new ExportMetrics(context, tasks, props.resolveProperty("exporthub.queue.uri").orElseThrow());
         context.addStartupListener(metrics);
         registry.bind("exportMetrics", metrics);
 
-        Schedules schedules = new Schedules(Schedules.declared(props), database, requests, tasks, apiKeys);
+        Schedules schedules = new Schedules(Schedules.declared(props), database, tasks, apiKeys);
         registry.bind("schedules", schedules);
         context.addRoutes(schedules.routes());
         tables(context, props, registry, database);

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
+import io.exporthub.ExchangeProperties;
 import io.exporthub.api.ApiException;
 import io.exporthub.api.Json;
 import io.exporthub.api.RequestField;
@@ -25,7 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 public class ApiKeys {
 
-    public static final String PRINCIPAL = "exporthubPrincipal";
     public static final String DEFAULT_WORKSPACE = "default";
     /** Header an in-process caller may set to act as a key's owner. */
     public static final String IN_PROCESS_KEY = "ExportHubApiKey";
@@ -83,7 +83,7 @@ public class ApiKeys {
         }
         Principal principal = find(key)
                 .orElseThrow(() -> ApiException.unauthorized("unknown API key"));
-        exchange.setProperty(PRINCIPAL, principal);
+        exchange.setProperty(ExchangeProperties.PRINCIPAL, principal);
         // Credentials stop here: nothing downstream (targets, logs) ever sees them.
         exchange.getMessage().removeHeader("moi-key");
         exchange.getMessage().removeHeader("Authorization");
@@ -96,7 +96,7 @@ public class ApiKeys {
         Principal principal = key != null
                 ? find(key).orElseThrow(() -> ApiException.unauthorized("unknown API key"))
                 : defaultAdmin();
-        exchange.setProperty(PRINCIPAL, principal);
+        exchange.setProperty(ExchangeProperties.PRINCIPAL, principal);
     }
 
     public Principal defaultAdmin() {
@@ -116,7 +116,7 @@ public class ApiKeys {
     }
 
     /** Admin only: a new user (in a new or existing workspace) and its key, returned once. */
-    public Map<String, Object> create(@ExchangeProperty(PRINCIPAL) Principal caller, @Body String json) {
+    public Map<String, Object> create(@ExchangeProperty(ExchangeProperties.PRINCIPAL) Principal caller, @Body String json) {
         RequestField body = RequestField.root(Json.parse(json, "request body"), "request body");
         if (!caller.admin()) {
             throw ApiException.forbidden("only an admin of a workspace may create keys");

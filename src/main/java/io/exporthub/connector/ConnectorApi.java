@@ -4,10 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.exporthub.ExchangeProperties;
 import io.exporthub.api.ApiException;
 import io.exporthub.api.Json;
 import io.exporthub.api.RequestField;
-import io.exporthub.auth.ApiKeys;
 import io.exporthub.auth.Principal;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
@@ -21,11 +21,11 @@ public class ConnectorApi {
         this.connectors = connectors;
     }
 
-    public long create(@ExchangeProperty(ApiKeys.PRINCIPAL) Principal principal, @Body String body) {
+    public long create(@ExchangeProperty(ExchangeProperties.PRINCIPAL) Principal principal, @Body String body) {
         return connectors.create(principal.workspaceId(), request(body));
     }
 
-    public Map<String, Object> list(@ExchangeProperty(ApiKeys.PRINCIPAL) Principal principal) {
+    public Map<String, Object> list(@ExchangeProperty(ExchangeProperties.PRINCIPAL) Principal principal) {
         List<Map<String, Object>> all = connectors.list(principal.workspaceId()).stream().map(Connector::publicView).toList();
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("connectors", all);
@@ -33,14 +33,14 @@ public class ConnectorApi {
         return data;
     }
 
-    public Map<String, Object> info(@ExchangeProperty(ApiKeys.PRINCIPAL) Principal principal, @Body String body) {
+    public Map<String, Object> info(@ExchangeProperty(ExchangeProperties.PRINCIPAL) Principal principal, @Body String body) {
         long id = id(body);
         return connectors.find(principal.workspaceId(), id)
                 .orElseThrow(() -> ApiException.notFound("id: no connector " + id + " in this workspace"))
                 .publicView();
     }
 
-    public void delete(@ExchangeProperty(ApiKeys.PRINCIPAL) Principal principal, @Body String body) {
+    public void delete(@ExchangeProperty(ExchangeProperties.PRINCIPAL) Principal principal, @Body String body) {
         connectors.delete(principal.workspaceId(), id(body));
     }
 

@@ -5,8 +5,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
+import io.exporthub.ExchangeProperties;
 import io.exporthub.api.Json;
-import io.exporthub.auth.ApiKeys;
 import io.exporthub.auth.Principal;
 import io.exporthub.task.TaskStore;
 import org.apache.camel.Body;
@@ -33,11 +33,11 @@ public class InProcessApi {
         return body instanceof String text ? text : Json.write(body);
     }
 
-    public Map<String, Object> info(@ExchangeProperty(ApiKeys.PRINCIPAL) Principal principal, @Body String taskId) {
+    public Map<String, Object> info(@ExchangeProperty(ExchangeProperties.PRINCIPAL) Principal principal, @Body String taskId) {
         return tasks.info(principal.workspaceId(), taskId);
     }
 
-    public int rerun(@ExchangeProperty(ApiKeys.PRINCIPAL) Principal principal, @Body String taskId,
+    public int rerun(@ExchangeProperty(ExchangeProperties.PRINCIPAL) Principal principal, @Body String taskId,
                      @Header(RERUN_FILES) Collection<?> files) {
         List<String> ids = new ArrayList<>();
         if (files != null) {

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
+import io.exporthub.ExchangeProperties;
 import io.exporthub.store.Database;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
@@ -22,7 +23,6 @@ import org.slf4j.LoggerFactory;
  */
 public class JobMail {
 
-    public static final String SUBJECT = "exporthubMailSubject";
     private static final Logger LOG = LoggerFactory.getLogger(JobMail.class);
     private static final int FAILURES_MAILED = 20;
 
@@ -75,7 +75,7 @@ public class JobMail {
     public void send(@Body String jobId, Exchange exchange) {
         TableJobs.Job job = jobs.find(jobId).orElseThrow();
         String[] message = compose(job);
-        exchange.setProperty(SUBJECT, message[0]);
+        exchange.setProperty(ExchangeProperties.MAIL_SUBJECT, message[0]);
         if (!configured()) {
             keep(job, message, "no SMTP host configured (exporthub.mail.host)");
             return;

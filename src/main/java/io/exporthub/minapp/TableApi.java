@@ -16,10 +16,10 @@ import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.exporthub.ExchangeProperties;
 import io.exporthub.api.ApiException;
 import io.exporthub.api.Json;
 import io.exporthub.api.RequestField;
-import io.exporthub.auth.ApiKeys;
 import io.exporthub.auth.Principal;
 import org.apache.camel.Exchange;
 import org.apache.camel.attachment.AttachmentMessage;
@@ -61,7 +61,7 @@ public class TableApi {
     }
 
     private static Principal principal(Exchange exchange) {
-        return exchange.getProperty(ApiKeys.PRINCIPAL, Principal.class);
+        return exchange.getProperty(ExchangeProperties.PRINCIPAL, Principal.class);
     }
 
     private static long tableId(Exchange exchange) {

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import io.exporthub.connector.Connector;
 import io.exporthub.connector.ConnectorStore;
+import io.exporthub.sink.Sinks;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
@@ -16,19 +17,19 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 public class ConnectorsHealthCheck extends AbstractHealthCheck {
 
     private final ConnectorStore connectors;
-    private final ConnectorProbes probes;
+    private final Sinks sinks;
 
-    public ConnectorsHealthCheck(ConnectorStore connectors, ConnectorProbes probes) {
+    public ConnectorsHealthCheck(ConnectorStore connectors, Sinks sinks) {
         super("exporthub", "connectors");
         this.connectors = connectors;
-        this.probes = probes;
+        this.sinks = sinks;
     }
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         List<String> down = new ArrayList<>();
         for (Connector connector : connectors.all()) {
-            String problem = probes.problem(connector);
+            String problem = sinks.problem(connector);
             String label = "connector '" + connector.name() + "' (" + connector.kind().id() + ", id " + connector.id() + ")";
             builder.detail(label, problem == null ? "UP" : "DOWN: " + problem);
             if (problem != null) {

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
+import io.exporthub.ExchangeProperties;
 import io.exporthub.pipeline.Delivery;
 import io.exporthub.task.Target;
 import io.exporthub.task.TaskStore;
@@ -78,8 +79,8 @@ public class ExportMetrics implements StartupListener, Processor {
 
     /** After a target took a file: how long that took. */
     public void delivered(Exchange exchange) {
-        Delivery delivery = exchange.getProperty(Delivery.PROPERTY, Delivery.class);
-        Target target = exchange.getProperty(Delivery.TARGET, Target.class);
+        Delivery delivery = exchange.getProperty(ExchangeProperties.DELIVERY, Delivery.class);
+        Target target = exchange.getProperty(ExchangeProperties.TARGET, Target.class);
         if (registry != null && delivery != null && target != null) {
             Timer.builder("exporthub.delivery").description("time to deliver one file to one target")
                     .tag("target", target.kind()).register(registry)
@@ -90,7 +91,7 @@ public class ExportMetrics implements StartupListener, Processor {
     /** The retry policy's onRedelivery: one more try of a file. */
     @Override
     public void process(Exchange exchange) {
-        Target target = exchange.getProperty(Delivery.TARGET, Target.class);
+        Target target = exchange.getProperty(ExchangeProperties.TARGET, Target.class);
         if (registry != null) {
             Counter.builder("exporthub.retries").description("retries of transient delivery failures")
                     .tag("target", target == null ? "none" : target.kind()).register(registry).increment();

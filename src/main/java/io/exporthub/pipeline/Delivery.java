@@ -8,12 +8,9 @@ import io.exporthub.task.Target;
 
 /**
  * A claimed file on its way to its targets: what to send, where, and what each target said.
- * Kept in the exchange property {@value #PROPERTY} while the target routes work on the body.
+ * Kept in the exchange property {@code delivery} while the target routes work on the body.
  */
 public class Delivery {
-
-    public static final String PROPERTY = "delivery";
-    public static final String TARGET = "target";
 
     private final FileWork file;
     private final boolean mergeTitles;

@@ -8,16 +8,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.exporthub.ExchangeProperties;
 import io.exporthub.DeclaredSettings;
 import io.exporthub.api.ApiException;
 import io.exporthub.api.Times;
 import io.exporthub.auth.ApiKeys;
 import io.exporthub.auth.Principal;
 import io.exporthub.store.Database;
-import io.exporthub.task.NewTask;
-import io.exporthub.task.TaskRequests;
 import io.exporthub.task.TaskStore;
 import org.apache.camel.Body;
+import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.spi.PropertiesComponent;
@@ -38,14 +38,12 @@ public class Schedules {
 
     private final List<Schedule> schedules;
     private final Database db;
-    private final TaskRequests requests;
     private final TaskStore tasks;
     private final ApiKeys apiKeys;
 
-    public Schedules(List<Schedule> schedules, Database db, TaskRequests requests, TaskStore tasks, ApiKeys apiKeys) {
+    public Schedules(List<Schedule> schedules, Database db, TaskStore tasks, ApiKeys apiKeys) {
         this.schedules = List.copyOf(schedules);
         this.db = db;
-        this.requests = requests;
         this.tasks = tasks;
         this.apiKeys = apiKeys;
     }
@@ -87,37 +85,49 @@ public class Schedules {
         };
     }
 
-    /** A fire: the new task's id, or null when this fire created none (recorded with the reason). */
-    public String fire(@Body String name) {
+    /**
+     * A fire: the template's create request, for direct:create-task to create as the default
+     * workspace's admin; or null when this fire creates nothing (recorded with the reason).
+     */
+    public String fire(@Body String name, Exchange exchange) {
         Schedule schedule = schedules.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
-        long now = System.currentTimeMillis();
+        Fire fire = new Fire(name, System.currentTimeMillis());
+        exchange.setProperty(ExchangeProperties.SCHEDULE_FIRE, fire);
         String previous = db.queryOne("SELECT task_id FROM schedule_runs WHERE schedule_name = ? AND task_id IS NOT NULL ORDER BY id DESC",
                 rs -> rs.getString(1), name).orElse(null);
         if (previous != null && tasks.isRunning(previous)) {
-            record(name, now, null, "skipped: task " + previous + " of the previous run is still running");
+            record(fire, null, "skipped: task " + previous + " of the previous run is still running");
             return null;
         }
         try {
-            Principal admin = apiKeys.defaultAdmin();
-            NewTask task = requests.parse(admin, Files.readString(schedule.taskTemplate()));
-            String taskId = tasks.create(admin.workspaceId(), task);
-            record(name, now, taskId, "created task " + taskId);
-            return taskId;
-        } catch (IOException | ApiException e) {
-            LOG.warn("Schedule {} created no task: {}", name, e.getMessage());
-            record(name, now, null, "failed: " + (e instanceof IOException ? "cannot read " + schedule.taskTemplate() + ": " : "")
-                    + e.getMessage());
+            String request = Files.readString(schedule.taskTemplate());
+            exchange.setProperty(ExchangeProperties.PRINCIPAL, apiKeys.defaultAdmin());
+            return request;
+        } catch (IOException e) {
+            LOG.warn("Schedule {} created no task: cannot read {}: {}", name, schedule.taskTemplate(), e.getMessage());
+            record(fire, null, "failed: cannot read " + schedule.taskTemplate() + ": " + e.getMessage());
             return null;
         }
     }
 
-    private void record(String name, long firedAt, String taskId, String outcome) {
+    /** The fire created its task. */
+    public void created(@ExchangeProperty(ExchangeProperties.SCHEDULE_FIRE) Fire fire, @Body String taskId) {
+        record(fire, taskId, "created task " + taskId);
+    }
+
+    /** The template was refused as the API refuses it: the API's message is the run's outcome. */
+    public void refused(@ExchangeProperty(ExchangeProperties.SCHEDULE_FIRE) Fire fire, @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) ApiException e) {
+        LOG.warn("Schedule {} created no task ({}): {}", fire.name(), e.status(), e.getMessage());
+        record(fire, null, "failed: " + e.getMessage());
+    }
+
+    private void record(Fire fire, String taskId, String outcome) {
         db.insert("INSERT INTO schedule_runs (schedule_name, fired_at, task_id, outcome) VALUES (?, ?, ?, ?)",
-                name, firedAt, taskId, outcome.length() > 1000 ? outcome.substring(0, 1000) : outcome);
+                fire.name(), fire.firedAt(), taskId, outcome.length() > 1000 ? outcome.substring(0, 1000) : outcome);
     }
 
     /** The schedules and their latest runs; tasks of schedules live in the default workspace, so only it sees them. */
-    public Map<String, Object> list(@ExchangeProperty(ApiKeys.PRINCIPAL) Principal principal) {
+    public Map<String, Object> list(@ExchangeProperty(ExchangeProperties.PRINCIPAL) Principal principal) {
         List<Map<String, Object>> shown = new ArrayList<>();
         if (principal.workspaceId() == apiKeys.defaultAdmin().workspaceId()) {
             for (Schedule schedule : schedules) {
@@ -140,5 +150,9 @@ public class Schedules {
         data.put("schedules", shown);
         data.put("total", shown.size());
         return data;
+    }
+
+    /** One fire of a schedule, carried on the exchange from the fire to its outcome. */
+    public record Fire(String name, long firedAt) {
     }
 }

@@ -10,6 +10,7 @@ import java.util.zip.ZipOutputStream;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.exporthub.ExchangeProperties;
 import io.exporthub.api.Json;
 import io.exporthub.pipeline.Delivery;
 import io.exporthub.pipeline.PermanentDeliveryException;
@@ -24,7 +25,6 @@ import org.apache.camel.support.SynchronizationAdapter;
  */
 public class Payloads {
 
-    private static final String STAGED = "exporthubStagedFile";
 
     private final Path workDir;
 
@@ -84,16 +84,16 @@ public class Payloads {
 
     /** Deletes the staged copy as soon as the target has it, instead of when the whole task ends. */
     public void release(Exchange exchange) throws IOException {
-        Path staged = exchange.getProperty(STAGED, Path.class);
+        Path staged = exchange.getProperty(ExchangeProperties.STAGED_FILE, Path.class);
         if (staged != null) {
             Files.deleteIfExists(staged);
-            exchange.removeProperty(STAGED);
+            exchange.removeProperty(ExchangeProperties.STAGED_FILE);
         }
     }
 
     private Path temporary(Exchange exchange, String suffix) throws IOException {
         Path file = Files.createTempFile(workDir, "stage-", suffix);
-        exchange.setProperty(STAGED, file);
+        exchange.setProperty(ExchangeProperties.STAGED_FILE, file);
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {

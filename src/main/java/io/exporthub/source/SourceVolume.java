@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.exporthub.ExchangeProperties;
 import io.exporthub.api.RequestField;
 import io.exporthub.pipeline.Delivery;
 import io.exporthub.pipeline.PermanentDeliveryException;
@@ -56,7 +57,7 @@ public class SourceVolume {
     }
 
     /** Finds the claimed file in the volume for its targets. */
-    public void locate(@ExchangeProperty(Delivery.PROPERTY) Delivery delivery) {
+    public void locate(@ExchangeProperty(ExchangeProperties.DELIVERY) Delivery delivery) {
         delivery.setSource(open(delivery.getFile().fullPath(), delivery.getFile().raw()));
     }
 

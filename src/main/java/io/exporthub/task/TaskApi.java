@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.exporthub.ExchangeProperties;
 import io.exporthub.api.Json;
 import io.exporthub.api.RequestField;
-import io.exporthub.auth.ApiKeys;
 import io.exporthub.auth.Principal;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
@@ -21,28 +21,28 @@ public class TaskApi {
         this.tasks = tasks;
     }
 
-    public String create(@ExchangeProperty(ApiKeys.PRINCIPAL) Principal principal, @Body NewTask task) {
+    public String create(@ExchangeProperty(ExchangeProperties.PRINCIPAL) Principal principal, @Body NewTask task) {
         return tasks.create(principal.workspaceId(), task);
     }
 
-    public Map<String, Object> list(@ExchangeProperty(ApiKeys.PRINCIPAL) Principal principal, @Body String body) {
+    public Map<String, Object> list(@ExchangeProperty(ExchangeProperties.PRINCIPAL) Principal principal, @Body String body) {
         return tasks.list(principal.workspaceId(), TaskQueries.list(optionalBody(body)));
     }
 
-    public Map<String, Object> info(@ExchangeProperty(ApiKeys.PRINCIPAL) Principal principal, @Body String body) {
+    public Map<String, Object> info(@ExchangeProperty(ExchangeProperties.PRINCIPAL) Principal principal, @Body String body) {
         return tasks.info(principal.workspaceId(), taskId(body));
     }
 
-    public Map<String, Object> files(@ExchangeProperty(ApiKeys.PRINCIPAL) Principal principal, @Body String body) {
+    public Map<String, Object> files(@ExchangeProperty(ExchangeProperties.PRINCIPAL) Principal principal, @Body String body) {
         return tasks.files(principal.workspaceId(), TaskQueries.files(RequestField.root(Json.parse(body, "request body"), "request body")));
     }
 
-    public Map<String, Object> state(@ExchangeProperty(ApiKeys.PRINCIPAL) Principal principal, @Header("task_id") String taskId) {
+    public Map<String, Object> state(@ExchangeProperty(ExchangeProperties.PRINCIPAL) Principal principal, @Header("task_id") String taskId) {
         return tasks.state(principal.workspaceId(), taskId);
     }
 
     /** Answers the number of files put back to pending (0: nothing to rerun). */
-    public int rerun(@ExchangeProperty(ApiKeys.PRINCIPAL) Principal principal, @Header("task_id") String taskId, @Body String body) {
+    public int rerun(@ExchangeProperty(ExchangeProperties.PRINCIPAL) Principal principal, @Header("task_id") String taskId, @Body String body) {
         List<String> fileIds = new ArrayList<>();
         for (RequestField file : optionalBody(body).get("files").optionalArray(100_000)) {
             String id = file.optionalId(256);
@@ -54,7 +54,7 @@ public class TaskApi {
         return tasks.rerun(principal.workspaceId(), taskId, fileIds);
     }
 
-    public void delete(@ExchangeProperty(ApiKeys.PRINCIPAL) Principal principal, @Body String body) {
+    public void delete(@ExchangeProperty(ExchangeProperties.PRINCIPAL) Principal principal, @Body String body) {
         tasks.delete(principal.workspaceId(), taskId(body));
     }
 

@@ -11,9 +11,9 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.exporthub.ExchangeProperties;
 import io.exporthub.api.Json;
 import io.exporthub.api.RequestField;
-import io.exporthub.auth.ApiKeys;
 import io.exporthub.auth.Principal;
 import io.exporthub.connector.Connector;
 import io.exporthub.connector.ConnectorKind;
@@ -34,7 +34,7 @@ public class TaskRequests {
         this.maxFiles = maxFiles;
     }
 
-    public NewTask parse(@ExchangeProperty(ApiKeys.PRINCIPAL) Principal principal, @Body String body) {
+    public NewTask parse(@ExchangeProperty(ExchangeProperties.PRINCIPAL) Principal principal, @Body String body) {
         RequestField request = RequestField.root(Json.parse(body, "request body"), "request body");
         String name = request.get("task_name").requiredText(256);
         String creator = request.get("creator").requiredText(128);

@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,13 +18,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.exporthub.testing.ApiClient;
 import io.exporthub.testing.ExportHubService;
+import io.exporthub.testing.TargetDatabase;
 import io.exporthub.testing.Tasks;
 import io.exporthub.testing.TestDatabase;
 import io.exporthub.testing.Volumes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A schedule with a fast cron creates its tasks on time, one run at a time, and lists its runs. */
+/**
+ * A schedule with a fast cron creates its tasks on time, one run at a time, and lists its runs; a
+ * template the API would refuse is refused the same way.
+ */
 class ScheduleTest {
 
     @TempDir
@@ -74,6 +79,48 @@ class ScheduleTest {
                 assertThat(runs.get(i)[0] - runs.get(i - 1)[1]).isLessThan(2500);
             }
         }
+    }
+
+    /**
+     * A schedule goes through the API's own create: a template naming a MatrixOne table that does
+     * not exist creates no task, and each fire's run records the 400 message the API answers.
+     */
+    @Test
+    void aTemplateTheApiRefusesCreatesNoTaskAndRecordsTheApisReason() throws Exception {
+        Path template = home.resolve("to-mo.json");
+        try (TestDatabase db = TestDatabase.h2(home); TargetDatabase mo = TargetDatabase.create()) {
+            Map<String, String> props = ExportHubService.defaults(home, db);
+            props.put("exporthub.schedule.tomo.cron", "0/1 * * * * ?");
+            props.put("exporthub.schedule.tomo.task-template", template.toString());
+            try (ExportHubService service = ExportHubService.start(home, props)) {
+                ApiClient api = service.api();
+                long connector = Tasks.createConnector(api, "mo", "matrixone", mo.connectorConfig());
+                Map<String, Object> moConfig = new LinkedHashMap<>();
+                moConfig.put("database_name", mo.name());
+                moConfig.put("table_name", "absent");
+                moConfig.put("new_table", false);
+                moConfig.put("column", Map.of("export_column", List.of(Map.of("source_column", "content", "mapping_column", "content")),
+                        "combine_column", List.of()));
+                moConfig.put("duplicated_strategy", 1);
+                Map<String, Object> request = Tasks.create("to-mo", connector, "mo", 3, Map.of("mo_config", moConfig),
+                        List.of(Tasks.file("x", "any/x.pdf", false)));
+
+                ApiClient.Response byApi = api.post("/export/task/create", request);
+                assertThat(byApi.status()).as("%s", byApi).isEqualTo(400);
+                assertThat(byApi.msg()).isEqualTo("config.mo_config.table_name: table " + mo.name()
+                        + ".absent does not exist; set new_table to true to create it");
+
+                Files.writeString(template, new ObjectMapper().writeValueAsString(request));
+                await().atMost(Duration.ofSeconds(30)).until(() -> outcomes(api).contains("failed: " + byApi.msg()));
+                assertThat(api.post("/export/task/list", "{}").data().path("total").asLong()).isZero();
+            }
+        }
+    }
+
+    private static List<String> outcomes(ApiClient api) {
+        List<String> outcomes = new ArrayList<>();
+        api.get("/schedule/list").data().path("schedules").forEach(s -> s.path("runs").forEach(r -> outcomes.add(r.path("outcome").asText())));
+        return outcomes;
     }
 
     private static long finishedTasks(TestDatabase db) throws Exception {

@@ -14,12 +14,14 @@ import java.util.concurrent.ExecutionException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.exporthub.ExchangeProperties;
 import io.exporthub.api.Json;
 import io.exporthub.connector.Connector;
 import io.exporthub.connector.ConnectorStore;
 import io.exporthub.pipeline.Delivery;
 import io.exporthub.pipeline.PermanentDeliveryException;
 import io.exporthub.pipeline.TransientDeliveryException;
+import io.exporthub.sink.Sink;
 import io.exporthub.source.Blocks;
 import io.exporthub.task.Target;
 import org.apache.camel.CamelContext;
@@ -32,13 +34,7 @@ import org.apache.camel.ProducerTemplate;
  * retry, a rerun or a resume after a crash never leaves two; processing results go as text (their
  * blocks in order, blank lines between), raw files as the file itself.
  */
-public class DifyDelivery {
-
-    /** The document of the file's name already in the dataset, or absent: the route's choice. */
-    public static final String EXISTING = "difyExisting";
-    /** Whether the connector waits for indexing: the route's filter. */
-    public static final String WAIT_FOR_INDEXING = "difyWaitForIndexing";
-    private static final String JOB = "difyJob";
+public class DifyDelivery implements Sink {
 
     private static final int DATASET_CACHE_SIZE = 512;
     /** Dify keeps at most 200 characters of a document's name. */
@@ -66,6 +62,17 @@ public class DifyDelivery {
         this.connectors = connectors;
         this.settings = settings;
         connectors.onDelete(connector -> clients.remove(connector.id()));
+    }
+
+    @Override
+    public String targetKind() {
+        return Target.DIFY;
+    }
+
+    /** A Dify connector names no dataset to ask about: its first task finds out. */
+    @Override
+    public String probe(Connector connector) {
+        return null;
     }
 
     /** One file on its way: where it goes, what is sent, and what Dify made of it. */
@@ -106,10 +113,10 @@ public class DifyDelivery {
 
     /** The connector's client and the dataset (fetched once per task), checked before anything is sent. */
     public void prepare(Exchange exchange) {
-        Delivery delivery = exchange.getProperty(Delivery.PROPERTY, Delivery.class);
-        Target target = exchange.getProperty(Delivery.TARGET, Target.class);
+        Delivery delivery = exchange.getProperty(ExchangeProperties.DELIVERY, Delivery.class);
+        Target target = exchange.getProperty(ExchangeProperties.TARGET, Target.class);
         delivery.attempt(target);
-        exchange.removeProperty(EXISTING);
+        exchange.removeProperty(ExchangeProperties.DIFY_EXISTING);
         Connector connector = connectors.get(target.connectorId());
         DifyClient client = client(connector);
         String datasetId = target.options().path("dataset_id").asText();
@@ -119,8 +126,8 @@ public class DifyDelivery {
             throw new PermanentDeliveryException("dataset " + datasetId + " is an external knowledge base, which takes no documents");
         }
         String label = "'" + (datasetName != null ? datasetName : dataset.name() != null ? dataset.name() : datasetId) + "' (" + datasetId + ")";
-        exchange.setProperty(JOB, new Job(client, datasetId, label, dataset, connector, target, delivery));
-        exchange.setProperty(WAIT_FOR_INDEXING, Boolean.parseBoolean(connector.setting("wait_for_indexing")));
+        exchange.setProperty(ExchangeProperties.DIFY_JOB, new Job(client, datasetId, label, dataset, connector, target, delivery));
+        exchange.setProperty(ExchangeProperties.DIFY_WAIT_FOR_INDEXING, Boolean.parseBoolean(connector.setting("wait_for_indexing")));
     }
 
     /**
@@ -128,7 +135,7 @@ public class DifyDelivery {
      * others deleted: the dataset holds one document per file.
      */
     public void findExisting(Exchange exchange) {
-        Job job = exchange.getProperty(JOB, Job.class);
+        Job job = exchange.getProperty(ExchangeProperties.DIFY_JOB, Job.class);
         call(() -> {
             List<DifyClient.Document> named = new ArrayList<>(job.client.documentsNamed(job.datasetId, job.storedName));
             if (named.isEmpty()) {
@@ -140,7 +147,7 @@ public class DifyDelivery {
                 deleteDocument(job, extra);
             }
             switch (keep.status()) {
-                case "available" -> exchange.setProperty(EXISTING, keep);
+                case "available" -> exchange.setProperty(ExchangeProperties.DIFY_EXISTING, keep);
                 case "queuing", "indexing" -> throw new TransientDeliveryException("document '" + job.storedName + "' (" + keep.id()
                         + ") is still being indexed by Dify; it is updated once Dify has finished", null);
                 case "error" -> deleteDocument(job, keep); // Dify cannot update it, and a new one replaces it
@@ -157,7 +164,7 @@ public class DifyDelivery {
 
     /** Creates the document: the raw file by file, a processing result by text. */
     public void create(Exchange exchange) {
-        Job job = exchange.getProperty(JOB, Job.class);
+        Job job = exchange.getProperty(ExchangeProperties.DIFY_JOB, Job.class);
         ObjectNode settings = Json.MAPPER.createObjectNode()
                 .put("indexing_technique", job.connector.setting("indexing_technique"))
                 .put("doc_form", job.docForm());
@@ -176,8 +183,8 @@ public class DifyDelivery {
 
     /** Updates the document found by name with this file's content. */
     public void update(Exchange exchange) {
-        Job job = exchange.getProperty(JOB, Job.class);
-        DifyClient.Document existing = exchange.getProperty(EXISTING, DifyClient.Document.class);
+        Job job = exchange.getProperty(ExchangeProperties.DIFY_JOB, Job.class);
+        DifyClient.Document existing = exchange.getProperty(ExchangeProperties.DIFY_EXISTING, DifyClient.Document.class);
         job.written = call(() -> {
             try {
                 if (job.raw()) {
@@ -203,7 +210,7 @@ public class DifyDelivery {
 
     /** With the connector's wait_for_indexing: polls the batch until Dify has indexed the document. */
     public void awaitIndexing(Exchange exchange) throws InterruptedException {
-        Job job = exchange.getProperty(JOB, Job.class);
+        Job job = exchange.getProperty(ExchangeProperties.DIFY_JOB, Job.class);
         String documentId = job.written.document().id();
         long deadline = System.currentTimeMillis() + settings.indexingTimeout().toMillis();
         String last = job.written.document().indexingStatus();
@@ -230,11 +237,11 @@ public class DifyDelivery {
     }
 
     public void delivered(Exchange exchange) {
-        Job job = exchange.getProperty(JOB, Job.class);
+        Job job = exchange.getProperty(ExchangeProperties.DIFY_JOB, Job.class);
         job.delivery.delivered("dify dataset " + job.datasetLabel + " as document " + job.written.document().id()
                 + (job.updated ? " (updated)" : " (created)"));
-        exchange.removeProperty(JOB);
-        exchange.removeProperty(EXISTING);
+        exchange.removeProperty(ExchangeProperties.DIFY_JOB);
+        exchange.removeProperty(ExchangeProperties.DIFY_EXISTING);
     }
 
     // ---- the pieces ----

@@ -1,12 +1,15 @@
 package io.exporthub.sink.local;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
+import io.exporthub.ExchangeProperties;
 import io.exporthub.connector.Connector;
 import io.exporthub.connector.ConnectorStore;
 import io.exporthub.pipeline.Delivery;
 import io.exporthub.pipeline.PermanentDeliveryException;
 import io.exporthub.sink.Payloads;
+import io.exporthub.sink.Sink;
 import io.exporthub.task.Target;
 import org.apache.camel.Exchange;
 
@@ -14,10 +17,7 @@ import org.apache.camel.Exchange;
  * Prepares a file for the {@code file} producer: the connector's directory (always under the local
  * target root) and the same layout as S3, {@code path/full_path[.json][.gz|.zip]}.
  */
-public class LocalDelivery {
-
-    public static final String DIRECTORY = "localDirectory";
-    private static final String WHERE = "localLocation";
+public class LocalDelivery implements Sink {
 
     private final ConnectorStore connectors;
     private final Payloads payloads;
@@ -27,9 +27,28 @@ public class LocalDelivery {
         this.payloads = payloads;
     }
 
+    @Override
+    public String targetKind() {
+        return Target.LOCAL;
+    }
+
+    /** The directory, or its nearest existing parent, can be written. */
+    @Override
+    public String probe(Connector connector) {
+        Path directory = Path.of(connector.setting("directory"));
+        Path existing = directory;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null || !Files.isDirectory(existing) || !Files.isWritable(existing)) {
+            return "directory " + directory + " cannot be written";
+        }
+        return null;
+    }
+
     public void prepare(Exchange exchange) {
-        Delivery delivery = exchange.getProperty(Delivery.PROPERTY, Delivery.class);
-        Target target = exchange.getProperty(Delivery.TARGET, Target.class);
+        Delivery delivery = exchange.getProperty(ExchangeProperties.DELIVERY, Delivery.class);
+        Target target = exchange.getProperty(ExchangeProperties.TARGET, Target.class);
         delivery.attempt(target);
         Connector connector = connectors.get(target.connectorId());
         Path directory = Path.of(connector.setting("directory")).toAbsolutePath().normalize();
@@ -42,13 +61,13 @@ public class LocalDelivery {
         if (!destination.startsWith(directory)) {
             throw new PermanentDeliveryException("destination '" + relative + "' leaves the connector's directory");
         }
-        exchange.setProperty(DIRECTORY, directory.toString());
-        exchange.setProperty(WHERE, "local:" + destination);
+        exchange.setProperty(ExchangeProperties.LOCAL_DIRECTORY, directory.toString());
+        exchange.setProperty(ExchangeProperties.LOCATION, "local:" + destination);
         exchange.getMessage().setHeader(Exchange.FILE_NAME, relative);
         exchange.getMessage().setBody(payload.file().toFile());
     }
 
     public void delivered(Exchange exchange) {
-        exchange.getProperty(Delivery.PROPERTY, Delivery.class).delivered(exchange.getProperty(WHERE, String.class));
+        exchange.getProperty(ExchangeProperties.DELIVERY, Delivery.class).delivered(exchange.getProperty(ExchangeProperties.LOCATION, String.class));
     }
 }

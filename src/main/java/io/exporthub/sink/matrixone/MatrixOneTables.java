@@ -12,11 +12,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.exporthub.ExchangeProperties;
 import io.exporthub.api.ApiException;
 import io.exporthub.connector.Connector;
 import io.exporthub.connector.ConnectorStore;
 import io.exporthub.pipeline.Delivery;
-import io.exporthub.pipeline.DeliveryErrors;
 import io.exporthub.pipeline.PermanentDeliveryException;
 import io.exporthub.store.Database;
 import io.exporthub.task.NewTask;
@@ -75,12 +75,12 @@ public class MatrixOneTables {
                     endReadOnly(c);
                 }
             } catch (SQLException e) {
-                if (DeliveryErrors.isTransientFailure(e)) {
+                if (MatrixOneSink.isTransientSql(e)) {
                     LOG.warn("Could not check table {} of connector '{}' before the task ({}); its first file will",
-                            table.qualifiedName(), connector.name(), DeliveryErrors.describe(e));
+                            table.qualifiedName(), connector.name(), MatrixOneSink.describeSql(e));
                     continue;
                 }
-                throw ApiException.badRequest("config.mo_config: connector '" + connector.name() + "': " + DeliveryErrors.describe(e));
+                throw ApiException.badRequest("config.mo_config: connector '" + connector.name() + "': " + MatrixOneSink.describeSql(e));
             }
         }
     }
@@ -91,9 +91,9 @@ public class MatrixOneTables {
      * checks that it has every column. Once per task and table; concurrent files wait for the first.
      */
     public void ensure(Exchange exchange) throws SQLException {
-        Delivery delivery = exchange.getProperty(Delivery.PROPERTY, Delivery.class);
-        Target target = exchange.getProperty(Delivery.TARGET, Target.class);
-        TableTarget table = exchange.getProperty(MatrixOneWriter.TABLE, TableTarget.class);
+        Delivery delivery = exchange.getProperty(ExchangeProperties.DELIVERY, Delivery.class);
+        Target target = exchange.getProperty(ExchangeProperties.TARGET, Target.class);
+        TableTarget table = exchange.getProperty(ExchangeProperties.MATRIXONE_TABLE, TableTarget.class);
         BlockRows rows = exchange.getMessage().getBody(BlockRows.class);
         String key = delivery.getFile().taskId() + "|" + target.connectorId() + "|" + table.qualifiedName();
         if (ready.contains(key)) {

@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 
+import io.exporthub.ExchangeProperties;
 import io.exporthub.connector.Connector;
 import io.exporthub.connector.ConnectorStore;
 import io.exporthub.pipeline.Delivery;
@@ -20,8 +21,6 @@ import org.apache.camel.Exchange;
  */
 public class MatrixOneWriter {
 
-    public static final String TABLE = "matrixOneTable";
-    private static final String WHERE = "matrixOneLocation";
 
     private final ConnectorStore connectors;
     private final MatrixOneConnections connections;
@@ -35,18 +34,18 @@ public class MatrixOneWriter {
         this.batchBytes = batchBytes;
     }
 
-    /** The file's rows into the body, the table into {@value #TABLE}. Only processing results have blocks. */
+    /** The file's rows into the body, the table into {@value #ExchangeProperties.MATRIXONE_TABLE}. Only processing results have blocks. */
     public void prepare(Exchange exchange) {
-        Delivery delivery = exchange.getProperty(Delivery.PROPERTY, Delivery.class);
-        Target target = exchange.getProperty(Delivery.TARGET, Target.class);
+        Delivery delivery = exchange.getProperty(ExchangeProperties.DELIVERY, Delivery.class);
+        Target target = exchange.getProperty(ExchangeProperties.TARGET, Target.class);
         delivery.attempt(target);
         if (delivery.getFile().raw()) {
             throw new PermanentDeliveryException("only processing results can be exported to MatrixOne (is_raw must be false)");
         }
         TableTarget table = TableTarget.of(target.options());
         Connector connector = connectors.get(target.connectorId());
-        exchange.setProperty(TABLE, table);
-        exchange.setProperty(WHERE, connector.kind().id() + " table " + table.qualifiedName());
+        exchange.setProperty(ExchangeProperties.MATRIXONE_TABLE, table);
+        exchange.setProperty(ExchangeProperties.LOCATION, connector.kind().id() + " table " + table.qualifiedName());
         exchange.getMessage().setBody(BlockRows.read(delivery.getSource(), delivery.getFile(), delivery.isMergeTitles(),
                 table, BlockRows.utcNow()));
     }
@@ -89,7 +88,7 @@ public class MatrixOneWriter {
     }
 
     public void delivered(Exchange exchange) {
-        exchange.getProperty(Delivery.PROPERTY, Delivery.class).delivered(exchange.getProperty(WHERE, String.class));
+        exchange.getProperty(ExchangeProperties.DELIVERY, Delivery.class).delivered(exchange.getProperty(ExchangeProperties.LOCATION, String.class));
     }
 
     @FunctionalInterface
@@ -98,9 +97,9 @@ public class MatrixOneWriter {
     }
 
     private void write(Exchange exchange, FileWrite work) throws SQLException {
-        Delivery delivery = exchange.getProperty(Delivery.PROPERTY, Delivery.class);
-        Target target = exchange.getProperty(Delivery.TARGET, Target.class);
-        TableTarget table = exchange.getProperty(TABLE, TableTarget.class);
+        Delivery delivery = exchange.getProperty(ExchangeProperties.DELIVERY, Delivery.class);
+        Target target = exchange.getProperty(ExchangeProperties.TARGET, Target.class);
+        TableTarget table = exchange.getProperty(ExchangeProperties.MATRIXONE_TABLE, TableTarget.class);
         BlockRows rows = exchange.getMessage().getBody(BlockRows.class);
         Connector connector = connectors.get(target.connectorId());
         MatrixOneSql sql = new MatrixOneSql(Dialect.of(connector));
@@ -114,7 +113,7 @@ public class MatrixOneWriter {
                 throw e;
             }
         }
-        exchange.setProperty(WHERE, exchange.getProperty(WHERE, String.class) + " (" + outcome + ")");
+        exchange.setProperty(ExchangeProperties.LOCATION, exchange.getProperty(ExchangeProperties.LOCATION, String.class) + " (" + outcome + ")");
     }
 
     /**

@@ -5,11 +5,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.exporthub.ExchangeProperties;
 import io.exporthub.connector.Connector;
 import io.exporthub.connector.ConnectorStore;
 import io.exporthub.pipeline.Delivery;
-import io.exporthub.pipeline.DeliveryErrors;
 import io.exporthub.sink.Payloads;
+import io.exporthub.sink.Sink;
 import io.exporthub.task.Target;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -17,7 +18,10 @@ import org.apache.camel.component.aws2.s3.AWS2S3Constants;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.retry.RetryPolicy;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
@@ -31,11 +35,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * need, and bodies sent unsigned over plain http as over https unless the connector asks otherwise:
  * {@link HttpsLikePayloadSigner}). The route does the upload.
  */
-public class S3Delivery {
-
-    public static final String BUCKET = "s3Bucket";
-    public static final String CLIENT = "s3Client";
-    private static final String WHERE = "s3Location";
+public class S3Delivery implements Sink {
 
     private final CamelContext context;
     private final ConnectorStore connectors;
@@ -51,8 +51,8 @@ public class S3Delivery {
     }
 
     public void prepare(Exchange exchange) {
-        Delivery delivery = exchange.getProperty(Delivery.PROPERTY, Delivery.class);
-        Target target = exchange.getProperty(Delivery.TARGET, Target.class);
+        Delivery delivery = exchange.getProperty(ExchangeProperties.DELIVERY, Delivery.class);
+        Target target = exchange.getProperty(ExchangeProperties.TARGET, Target.class);
         delivery.attempt(target);
         Connector connector = connectors.get(target.connectorId());
         String[] bucketAndPrefix = connector.setting("bucket_name").split("/", 2);
@@ -66,18 +66,58 @@ public class S3Delivery {
         parts.add(delivery.getFile().relativePath() + payload.suffix());
         String key = String.join("/", parts.stream().flatMap(p -> List.of(p.split("/")).stream()).filter(p -> !p.isEmpty()).toList());
 
-        exchange.setProperty(BUCKET, bucketAndPrefix[0]);
-        exchange.setProperty(CLIENT, clientFor(connector));
-        exchange.setProperty(WHERE, connector.kind().id() + "://" + bucketAndPrefix[0] + "/" + key);
+        exchange.setProperty(ExchangeProperties.S3_BUCKET, bucketAndPrefix[0]);
+        exchange.setProperty(ExchangeProperties.S3_CLIENT, clientFor(connector));
+        exchange.setProperty(ExchangeProperties.LOCATION, connector.kind().id() + "://" + bucketAndPrefix[0] + "/" + key);
         exchange.getMessage().setHeader(AWS2S3Constants.KEY, key);
         exchange.getMessage().setBody(payload.file().toFile());
     }
 
     public void delivered(Exchange exchange) {
-        exchange.getProperty(Delivery.PROPERTY, Delivery.class).delivered(exchange.getProperty(WHERE, String.class));
+        exchange.getProperty(ExchangeProperties.DELIVERY, Delivery.class).delivered(exchange.getProperty(ExchangeProperties.LOCATION, String.class));
+    }
+
+    @Override
+    public String targetKind() {
+        return Target.S3;
+    }
+
+    /** Server errors, throttling and timeouts are retried; other answers (403, 404...) are not. */
+    @Override
+    public Boolean verdict(Throwable t) {
+        if (t instanceof SdkServiceException service) {
+            return service.statusCode() >= 500 || service.statusCode() == 429 || service.statusCode() == 408
+                    || service.isThrottlingException();
+        }
+        return null;
+    }
+
+    /** The SDK wraps connection failures, resets and timeouts it could not complete. */
+    @Override
+    public boolean isUnreachable(Throwable t) {
+        return t instanceof SdkClientException || Sink.super.isUnreachable(t);
+    }
+
+    @Override
+    public String words(Throwable t) {
+        if (t instanceof AwsServiceException aws && aws.awsErrorDetails() != null) {
+            return "the store answered " + aws.statusCode() + " " + aws.awsErrorDetails().errorCode()
+                    + ": " + aws.awsErrorDetails().errorMessage();
+        }
+        return null;
+    }
+
+    @Override
+    public String lastWords(Throwable failure) {
+        if (failure instanceof SdkClientException && failure.getMessage() != null) {
+            // our own count of attempts follows; the SDK's (always 1, it does not retry here) would only confuse
+            return failure.getMessage().replaceAll(" \\(SDK Attempt Count: \\d+\\)$", "");
+        }
+        return null;
     }
 
     /** Health: null when the bucket answers, else the reason it does not. */
+    @Override
     public String probe(Connector connector) {
         String bucket = connector.setting("bucket_name").split("/", 2)[0];
         S3Client client = context.getRegistry().lookupByNameAndType(clientFor(connector), S3Client.class);
@@ -85,7 +125,7 @@ public class S3Delivery {
             client.headBucket(b -> b.bucket(bucket));
             return null;
         } catch (SdkException e) {
-            return DeliveryErrors.describe(e);
+            return describe(e);
         }
     }
 
