@@ -16,6 +16,7 @@ import io.exporthub.auth.ApiKeys;
 import io.exporthub.connector.ConnectorApi;
 import io.exporthub.connector.ConnectorKind;
 import io.exporthub.connector.ConnectorStore;
+import io.exporthub.console.ConsoleAssets;
 import io.exporthub.inprocess.InProcessApi;
 import io.exporthub.observe.ConnectorsHealthCheck;
 import io.exporthub.observe.ExportMetrics;
@@ -25,6 +26,7 @@ import io.exporthub.pipeline.PipelineShutdown;
 import io.exporthub.schedule.Schedules;
 import io.exporthub.source.SourceVolume;
 import io.exporthub.store.Database;
+import io.exporthub.store.Secrets;
 import io.exporthub.minapp.DownloadLinks;
 import io.exporthub.minapp.JobMail;
 import io.exporthub.minapp.TableApi;
@@ -112,7 +114,10 @@ public class ExportHubConfiguration implements CamelConfiguration {
         registry.bind("apiKeys", apiKeys);
 
         ConnectorStore connectors = new ConnectorStore(database,
-                Path.of(props.resolveProperty("exporthub.local-target.root").orElse("./data/local-target")));
+                Path.of(props.resolveProperty("exporthub.local-target.root").orElse("./data/local-target")),
+                Secrets.configured(props.resolveProperty("exporthub.secrets.key").orElse(null),
+                        props.resolveProperty("exporthub.secrets.previous-keys").orElse(null),
+                        Path.of(props.resolveProperty("exporthub.secrets.key-file").orElse("./data/secrets.key"))));
         declaredConnectors(props, database, connectors);
         registry.bind("connectorStore", connectors);
 
@@ -126,6 +131,7 @@ public class ExportHubConfiguration implements CamelConfiguration {
         registry.bind("taskApi", new TaskApi(tasks));
         registry.bind("connectorApi", new ConnectorApi(connectors));
         registry.bind("envelope", new Envelope());
+        registry.bind("consoleAssets", new ConsoleAssets());
 
         registry.bind("sourceVolume", new SourceVolume(Path.of(props.resolveProperty("exporthub.volume.root").orElse("./data/volume"))));
         Payloads payloads = new Payloads(Path.of(props.resolveProperty("exporthub.work.dir").orElse("./data/work")));

@@ -1,5 +1,6 @@
 package io.exporthub.connector;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,25 @@ public class ConnectorApi {
         data.put("connectors", all);
         data.put("total", all.size());
         return data;
+    }
+
+    /** Every kind and the settings it takes, so that a client (the console) builds its forms from this one catalogue. */
+    public Map<String, Object> kinds() {
+        List<Map<String, Object>> kinds = new ArrayList<>();
+        for (ConnectorKind kind : ConnectorKind.values()) {
+            List<Map<String, Object>> settings = new ArrayList<>();
+            for (ConnectorKind.Setting setting : kind.settings()) {
+                Map<String, Object> s = new LinkedHashMap<>();
+                s.put("name", setting.name());
+                s.put("required", setting.required());
+                s.put("secret", setting.secret());
+                s.put("default", setting.defaultValue());
+                s.put("description", setting.description());
+                settings.add(s);
+            }
+            kinds.add(Map.of("kind", kind.id(), "settings", settings));
+        }
+        return Map.of("kinds", kinds);
     }
 
     public Map<String, Object> info(@ExchangeProperty(ExchangeProperties.PRINCIPAL) Principal principal, @Body String body) {

@@ -19,11 +19,13 @@ public enum ConnectorKind {
     S3("s3", objectStoreSettings("true")),
     OSS("oss", objectStoreSettings("false")),
     MATRIXONE("matrixone", List.of(
-            Setting.optional("url", null, "JDBC URL (jdbc:mysql://host:port/db); or host and port"),
+            Setting.optional("url", null, "JDBC URL jdbc:mysql://host:port/database?option=value, with one host, no credentials"
+                    + " and only the options " + JdbcAddress.allowedOptions() + "; or host and port"),
             Setting.optional("host", null, "server host, when no url is given"),
             Setting.optional("port", "6001", "server port"),
             Setting.required("user", "database user"),
-            Setting.secret("password", "database password"),
+            // a database user may have no password: required, but it may be empty
+            Setting.secret("password", "database password (may be empty)").emptyAllowed(),
             Setting.optional("dialect", "matrixone", "matrixone or mysql (MySQL/MariaDB servers)"))),
     LOCAL("local", List.of(
             Setting.required("directory", "directory the files are written under")));
@@ -68,17 +70,21 @@ public enum ConnectorKind {
         return String.join(", ", List.of(values()).stream().map(ConnectorKind::id).toList());
     }
 
-    public record Setting(String name, boolean required, boolean secret, String defaultValue, String description) {
+    public record Setting(String name, boolean required, boolean secret, boolean mayBeEmpty, String defaultValue, String description) {
         static Setting required(String name, String description) {
-            return new Setting(name, true, false, null, description);
+            return new Setting(name, true, false, false, null, description);
         }
 
         static Setting secret(String name, String description) {
-            return new Setting(name, true, true, null, description);
+            return new Setting(name, true, true, false, null, description);
         }
 
         static Setting optional(String name, String defaultValue, String description) {
-            return new Setting(name, false, false, defaultValue, description);
+            return new Setting(name, false, false, true, defaultValue, description);
+        }
+
+        Setting emptyAllowed() {
+            return new Setting(name, required, secret, true, defaultValue, description);
         }
     }
 }

@@ -6,7 +6,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,7 +17,9 @@ import io.exporthub.api.ApiException;
 import io.exporthub.api.Json;
 import io.exporthub.api.RequestField;
 import io.exporthub.pipeline.PermanentDeliveryException;
+import io.exporthub.sink.local.LocalTargetRoot;
 import io.exporthub.store.Database;
+import io.exporthub.store.Secrets;
 
 /** Connectors of each workspace, validated against their kind's settings before they are stored. */
 public class ConnectorStore {
@@ -27,20 +28,63 @@ public class ConnectorStore {
     };
 
     private final Database db;
-    private final Path localTargetRoot;
+    private final LocalTargetRoot localTargetRoot;
+    private final Secrets secrets;
     private final List<Consumer<Connector>> onDelete = new CopyOnWriteArrayList<>();
     private final Map<Long, Connector> byId = new ConcurrentHashMap<>();
 
-    public ConnectorStore(Database db, Path localTargetRoot) {
+    public ConnectorStore(Database db, Path localTargetRoot, Secrets secrets) {
         this.db = db;
-        this.localTargetRoot = localTargetRoot.toAbsolutePath().normalize();
+        this.localTargetRoot = new LocalTargetRoot(localTargetRoot);
+        this.secrets = secrets;
+        sealStaleSecrets();
+    }
+
+    /**
+     * Secrets stored in plain text (before they were encrypted) or under a previous key are written
+     * again under the current key, so that a previous key can be dropped after one start.
+     */
+    private void sealStaleSecrets() {
+        for (var row : db.query("SELECT id, kind, config FROM connectors", rs -> new Object[] {rs.getLong(1), rs.getString(2), rs.getString(3)})) {
+            Optional<ConnectorKind> kind = ConnectorKind.of((String) row[1]);
+            if (kind.isEmpty()) {
+                continue;
+            }
+            Map<String, String> stored = Json.MAPPER.convertValue(Json.read((String) row[2]), CONFIG);
+            boolean stale = kind.get().settings().stream()
+                    .anyMatch(s -> s.secret() && stored.get(s.name()) != null && secrets.stale(stored.get(s.name())));
+            if (stale) {
+                db.update("UPDATE connectors SET config = ? WHERE id = ?", sealed(kind.get(), opened(kind.get(), stored)), row[0]);
+            }
+        }
+    }
+
+    /** The config as stored: its secrets encrypted. */
+    private String sealed(ConnectorKind kind, Map<String, String> config) {
+        Map<String, String> stored = new LinkedHashMap<>(config);
+        for (ConnectorKind.Setting setting : kind.settings()) {
+            if (setting.secret() && stored.get(setting.name()) != null) {
+                stored.put(setting.name(), secrets.seal(setting.name(), stored.get(setting.name())));
+            }
+        }
+        return Json.write(stored);
+    }
+
+    private Map<String, String> opened(ConnectorKind kind, Map<String, String> stored) {
+        Map<String, String> config = new LinkedHashMap<>(stored);
+        for (ConnectorKind.Setting setting : kind.settings()) {
+            if (setting.secret() && config.get(setting.name()) != null) {
+                config.put(setting.name(), secrets.open(setting.name(), config.get(setting.name())));
+            }
+        }
+        return config;
     }
 
     public void onDelete(Consumer<Connector> listener) {
         onDelete.add(listener);
     }
 
-    public Path localTargetRoot() {
+    public LocalTargetRoot localTargetRoot() {
         return localTargetRoot;
     }
 
@@ -52,28 +96,28 @@ public class ConnectorStore {
         String kindId = kindField.requiredText(16);
         ConnectorKind kind = ConnectorKind.of(kindId)
                 .orElseThrow(() -> kindField.invalid("unknown kind '" + kindId + "' (expected one of " + ConnectorKind.ids() + ")"));
-        Map<String, String> config = validate(kind, body.get("config").requiredObject());
+        Map<String, String> config = validate(workspaceId, kind, body.get("config").requiredObject());
         if (findByName(workspaceId, name).isPresent()) {
             throw ApiException.conflict("name: a connector named '" + name + "' already exists in this workspace");
         }
         return db.insert("INSERT INTO connectors (workspace_id, name, kind, config, created_at) VALUES (?, ?, ?, ?, ?)",
-                workspaceId, name, kind.id(), Json.write(config), System.currentTimeMillis());
+                workspaceId, name, kind.id(), sealed(kind, config), System.currentTimeMillis());
     }
 
     /** Creates or replaces a connector declared in configuration. */
     public void upsert(long workspaceId, String name, ConnectorKind kind, Map<String, String> settings) {
-        Map<String, String> config = validate(kind, new RequestField(Json.MAPPER.valueToTree(settings), "exporthub.connector." + name));
+        Map<String, String> config = validate(workspaceId, kind, new RequestField(Json.MAPPER.valueToTree(settings), "exporthub.connector." + name));
         byId.clear();
         if (findByName(workspaceId, name).isPresent()) {
             db.update("UPDATE connectors SET kind = ?, config = ? WHERE workspace_id = ? AND name = ?",
-                    kind.id(), Json.write(config), workspaceId, name);
+                    kind.id(), sealed(kind, config), workspaceId, name);
         } else {
             db.insert("INSERT INTO connectors (workspace_id, name, kind, config, created_at) VALUES (?, ?, ?, ?, ?)",
-                    workspaceId, name, kind.id(), Json.write(config), System.currentTimeMillis());
+                    workspaceId, name, kind.id(), sealed(kind, config), System.currentTimeMillis());
         }
     }
 
-    Map<String, String> validate(ConnectorKind kind, RequestField config) {
+    Map<String, String> validate(long workspaceId, ConnectorKind kind, RequestField config) {
         config.allowOnly(kind.settings().stream().map(ConnectorKind.Setting::name).toArray(String[]::new));
         Map<String, String> values = new LinkedHashMap<>();
         for (ConnectorKind.Setting setting : kind.settings()) {
@@ -88,12 +132,12 @@ public class ConnectorStore {
                 throw field.invalid("must be a string, number or boolean");
             }
             String value = field.node().asText();
-            if (setting.required() && value.isBlank()) {
+            if (!setting.mayBeEmpty() && value.isBlank()) {
                 throw field.invalid("must not be empty");
             }
             values.put(setting.name(), value);
         }
-        checkValues(kind, config, values);
+        checkValues(workspaceId, kind, config, values);
         return values;
     }
 
@@ -105,7 +149,7 @@ public class ConnectorStore {
         }
     }
 
-    private void checkValues(ConnectorKind kind, RequestField config, Map<String, String> values) {
+    private void checkValues(long workspaceId, ConnectorKind kind, RequestField config, Map<String, String> values) {
         switch (kind) {
             case S3, OSS -> {
                 String endpoint = values.get("endpoint");
@@ -139,64 +183,28 @@ public class ConnectorStore {
                 if (url == null && values.get("host") == null) {
                     throw config.get("url").invalid("is required when host is not given");
                 }
-                if (url != null && !url.startsWith("jdbc:mysql://")) {
-                    throw config.get("url").invalid("must be a jdbc:mysql:// URL");
-                }
-                if (url != null) {
-                    checkJdbcUrl(config.get("url"), url);
-                }
-                String host = values.get("host");
-                if (host != null && !host.matches("[A-Za-z0-9._-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}]")) {
-                    throw config.get("host").invalid("'" + host + "' is not a host name or IP address");
-                }
-                String port = values.get("port");
-                if (port != null && (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535)) {
-                    throw config.get("port").invalid("must be a port number (1-65535)");
+                try {
+                    JdbcAddress address = JdbcAddress.of(url, values.get("host"), values.getOrDefault("port", "6001"));
+                    if (url != null) {
+                        // kept as rebuilt from its parts: what is stored and shown is what the driver is given
+                        values.put("url", address.shown());
+                    }
+                } catch (JdbcAddress.Invalid e) {
+                    throw config.get(e.setting()).invalid(e.getMessage());
                 }
                 String dialect = values.getOrDefault("dialect", "matrixone");
                 if (!dialect.equals("matrixone") && !dialect.equals("mysql")) {
                     throw config.get("dialect").invalid("must be matrixone or mysql");
                 }
             }
-            case LOCAL -> values.put("directory", localDirectory(config.get("directory"), values.get("directory")).toString());
-        }
-    }
-
-    // driver options that would let the server read files here or run code, or that replace its network and error handling
-    private static final List<String> UNSAFE_URL_OPTIONS = List.of("allowloadlocalinfile", "allowloadlocalinfileinpath",
-            "allowurlinlocalinfile", "autodeserialize", "queryinterceptors", "exceptioninterceptors",
-            "connectionlifecycleinterceptors", "socketfactory", "propertiestransform", "clientinfoprovider",
-            "authenticationplugins", "defaultauthenticationplugin", "password", "password1", "password2", "password3");
-
-    /**
-     * A connector's URL is shown by the API, so it must not carry the password (that goes in the secret
-     * {@code password} setting), nor driver options that hand the server or the URL control of this process.
-     */
-    private static void checkJdbcUrl(RequestField field, String url) {
-        String authority = url.substring("jdbc:mysql://".length()).split("[/?]", 2)[0];
-        if (authority.contains("@")) {
-            throw field.invalid("must not carry credentials: give user and password as settings");
-        }
-        int query = url.indexOf('?');
-        if (query < 0) {
-            return;
-        }
-        for (String option : url.substring(query + 1).split("&")) {
-            String name = option.split("=", 2)[0].trim().toLowerCase(Locale.ROOT);
-            if (UNSAFE_URL_OPTIONS.contains(name)) {
-                throw field.invalid("must not set " + option.split("=", 2)[0].trim()
-                        + (name.startsWith("password") ? ": give the password as the password setting" : ": it is not allowed"));
+            case LOCAL -> {
+                try {
+                    values.put("directory", localTargetRoot.checkDirectory(workspaceId, values.get("directory")));
+                } catch (LocalTargetRoot.Refused e) {
+                    throw config.get("directory").invalid(e.getMessage());
+                }
             }
         }
-    }
-
-    /** Local targets write only under the configured root, whatever the connector says. */
-    private Path localDirectory(RequestField field, String directory) {
-        Path resolved = localTargetRoot.resolve(directory).normalize();
-        if (!resolved.startsWith(localTargetRoot)) {
-            throw field.invalid("must be inside the local target root " + localTargetRoot);
-        }
-        return resolved;
     }
 
     private static void requireHttpUrl(RequestField field, String value) {
@@ -211,7 +219,7 @@ public class ConnectorStore {
     }
 
     public Optional<Connector> find(long workspaceId, long id) {
-        return db.queryOne("SELECT * FROM connectors WHERE workspace_id = ? AND id = ?", ConnectorStore::map, workspaceId, id);
+        return db.queryOne("SELECT * FROM connectors WHERE workspace_id = ? AND id = ?", this::map, workspaceId, id);
     }
 
     /**
@@ -224,23 +232,23 @@ public class ConnectorStore {
         if (known != null) {
             return known;
         }
-        Connector connector = db.queryOne("SELECT * FROM connectors WHERE id = ?", ConnectorStore::map, id)
+        Connector connector = db.queryOne("SELECT * FROM connectors WHERE id = ?", this::map, id)
                 .orElseThrow(() -> new PermanentDeliveryException("connector " + id + " no longer exists"));
         byId.put(id, connector);
         return connector;
     }
 
     public Optional<Connector> findByName(long workspaceId, String name) {
-        return db.queryOne("SELECT * FROM connectors WHERE workspace_id = ? AND name = ?", ConnectorStore::map, workspaceId, name);
+        return db.queryOne("SELECT * FROM connectors WHERE workspace_id = ? AND name = ?", this::map, workspaceId, name);
     }
 
     public List<Connector> list(long workspaceId) {
-        return db.query("SELECT * FROM connectors WHERE workspace_id = ? ORDER BY id", ConnectorStore::map, workspaceId);
+        return db.query("SELECT * FROM connectors WHERE workspace_id = ? ORDER BY id", this::map, workspaceId);
     }
 
     /** Every connector of every workspace, for operators' health checks. */
     public List<Connector> all() {
-        return db.query("SELECT * FROM connectors ORDER BY id", ConnectorStore::map);
+        return db.query("SELECT * FROM connectors ORDER BY id", this::map);
     }
 
     public void delete(long workspaceId, long id) {
@@ -258,9 +266,9 @@ public class ConnectorStore {
         onDelete.forEach(listener -> listener.accept(connector));
     }
 
-    private static Connector map(ResultSet rs) throws SQLException {
-        Map<String, String> config = Json.MAPPER.convertValue(Json.read(rs.getString("config")), CONFIG);
-        return new Connector(rs.getLong("id"), rs.getLong("workspace_id"), rs.getString("name"),
-                ConnectorKind.of(rs.getString("kind")).orElseThrow(), config, rs.getLong("created_at"));
+    private Connector map(ResultSet rs) throws SQLException {
+        ConnectorKind kind = ConnectorKind.of(rs.getString("kind")).orElseThrow();
+        Map<String, String> config = opened(kind, Json.MAPPER.convertValue(Json.read(rs.getString("config")), CONFIG));
+        return new Connector(rs.getLong("id"), rs.getLong("workspace_id"), rs.getString("name"), kind, config, rs.getLong("created_at"));
     }
 }

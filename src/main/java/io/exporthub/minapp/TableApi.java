@@ -20,6 +20,7 @@ import io.exporthub.ExchangeProperties;
 import io.exporthub.api.ApiException;
 import io.exporthub.api.Json;
 import io.exporthub.api.RequestField;
+import io.exporthub.store.Database;
 import io.exporthub.auth.Principal;
 import org.apache.camel.Exchange;
 import org.apache.camel.attachment.AttachmentMessage;
@@ -87,8 +88,10 @@ public class TableApi {
         for (RequestField f : schema.get("fields").requiredArray(0, MAX_FIELDS)) {
             f.object();
             f.allowOnly("name", "type", "items", "description");
-            String fieldName = f.get("name").requiredText(64);
-            if (!fieldName.matches("[A-Za-z][A-Za-z0-9_]{0,63}")) {
+            // its column is f_<name>, which must fit the store's limit on names
+            int longest = Database.MAX_IDENTIFIER - "f_".length();
+            String fieldName = f.get("name").requiredText(longest);
+            if (!fieldName.matches("[A-Za-z][A-Za-z0-9_]*")) {
                 throw f.get("name").invalid("a field name is a letter, then letters, digits or _");
             }
             if (TableDef.BUILT_INS.stream().anyMatch(b -> b.name().equalsIgnoreCase(fieldName))) {

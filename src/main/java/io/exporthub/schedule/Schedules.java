@@ -3,7 +3,9 @@ package io.exporthub.schedule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.ParseException;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.spi.PropertiesComponent;
+import org.quartz.CronExpression;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -126,6 +129,16 @@ public class Schedules {
                 fire.name(), fire.firedAt(), taskId, outcome.length() > 1000 ? outcome.substring(0, 1000) : outcome);
     }
 
+    /** When the trigger fires next, read from its cron as Quartz reads it (the JVM's time zone). */
+    private static Long nextFire(Schedule schedule) {
+        try {
+            Date next = new CronExpression(schedule.cron()).getNextValidTimeAfter(new Date());
+            return next == null ? null : next.getTime();
+        } catch (ParseException e) {
+            return null;
+        }
+    }
+
     /** The schedules and their latest runs; tasks of schedules live in the default workspace, so only it sees them. */
     public Map<String, Object> list(@ExchangeProperty(ExchangeProperties.PRINCIPAL) Principal principal) {
         List<Map<String, Object>> shown = new ArrayList<>();
@@ -135,14 +148,19 @@ public class Schedules {
                 s.put("name", schedule.name());
                 s.put("cron", schedule.cron());
                 s.put("task_template", schedule.taskTemplate().toString());
-                s.put("runs", db.query("SELECT fired_at, task_id, outcome FROM schedule_runs WHERE schedule_name = ? ORDER BY id DESC LIMIT ?",
+                s.put("next_fire_time", Times.iso(nextFire(schedule)));
+                List<Map<String, Object>> runs = db.query(
+                        "SELECT fired_at, task_id, outcome FROM schedule_runs WHERE schedule_name = ? ORDER BY id DESC LIMIT ?",
                         rs -> {
                             Map<String, Object> run = new LinkedHashMap<>();
                             run.put("fire_time", Times.iso(rs.getLong(1)));
                             run.put("task_id", rs.getString(2));
                             run.put("outcome", rs.getString(3));
                             return run;
-                        }, schedule.name(), RUNS_SHOWN));
+                        }, schedule.name(), RUNS_SHOWN);
+                s.put("last_fire_time", runs.isEmpty() ? null : runs.get(0).get("fire_time"));
+                s.put("run_count", db.queryLong("SELECT COUNT(*) FROM schedule_runs WHERE schedule_name = ?", schedule.name()));
+                s.put("runs", runs);
                 shown.add(s);
             }
         }

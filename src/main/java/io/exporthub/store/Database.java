@@ -36,6 +36,12 @@ public class Database implements Service {
         T run(Connection connection) throws SQLException;
     }
 
+    /**
+     * Longest name of a table or column the stores take (MySQL, MariaDB and MatrixOne: 64); names that
+     * come from users are checked against it up front, so that a long one is a 400, not the server's error.
+     */
+    public static final int MAX_IDENTIFIER = 64;
+
     private final HikariDataSource dataSource;
 
     public Database(String url, String user, String password, int poolSize) {
@@ -45,6 +51,13 @@ public class Database implements Service {
         config.setPassword(password);
         config.setMaximumPoolSize(poolSize);
         config.setPoolName("exporthub-store");
+        if (url.startsWith("jdbc:mysql:")) {
+            // the store's connections read no local file for the server (the table import's bulk load
+            // takes its own connection, confined to its private directory) and deserialise nothing
+            config.addDataSourceProperty("allowLoadLocalInfile", "false");
+            config.addDataSourceProperty("allowUrlInLocalInfile", "false");
+            config.addDataSourceProperty("autoDeserialize", "false");
+        }
         this.dataSource = new HikariDataSource(config);
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
     }

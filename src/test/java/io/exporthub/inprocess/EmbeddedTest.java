@@ -41,6 +41,7 @@ class EmbeddedTest {
         hostSettings.put("exporthub.db.url", "jdbc:h2:file:" + home.resolve("store") + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE");
         hostSettings.put("exporthub.volume.root", home.resolve("volume").toString());
         hostSettings.put("exporthub.work.dir", home.resolve("work").toString());
+        hostSettings.put("exporthub.secrets.key-file", home.resolve("secrets.key").toString());
         hostSettings.put("exporthub.local-target.root", home.resolve("out").toString());
         hostSettings.put("exporthub.exports.dir", home.resolve("exports").toString());
         hostSettings.put("exporthub.connector.disk.kind", "local");
@@ -63,8 +64,8 @@ class EmbeddedTest {
                     (Integer) esb.requestBody("direct:exporthub-task-info", taskId, Map.class).get("status") != 1);
             Map<?, ?> info = esb.requestBody("direct:exporthub-task-info", taskId, Map.class);
             assertThat(info.get("status")).isEqualTo(2);
-            assertThat(Volumes.sha256(home.resolve("out/esb/drop/in/a.bin"))).isEqualTo(Volumes.sha256(raw));
-            assertThat(Files.readString(home.resolve("out/esb/drop/in/b.pdf.json")))
+            assertThat(Volumes.sha256(home.resolve("out/1/esb/drop/in/a.bin"))).isEqualTo(Volumes.sha256(raw));
+            assertThat(Files.readString(home.resolve("out/1/esb/drop/in/b.pdf.json")))
                     .isEqualTo(Files.readString(home.resolve("volume/.parsed/in/b.pdf.json")));
             assertThat(esb.requestBody("direct:exporthub-task-rerun", taskId, Integer.class)).as("nothing failed").isZero();
 

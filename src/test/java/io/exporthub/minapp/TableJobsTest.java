@@ -514,6 +514,26 @@ class TableJobsTest {
     }
 
     @Test
+    void fieldNamesLongerThanTheStoresNamesAllowAre400() {
+        // a field's column is f_<name>: 62 characters fill the store's 64
+        String longest = "f" + "x".repeat(61);
+        for (String tooLong : List.of(longest + "y", "g".repeat(64))) {
+            MinAppClient.Response refused = admin.post("/userve/v1/table/", Map.of("name", "long names", "schema",
+                    Map.of("fields", List.of(Map.of("name", "s", "type", "string"), Map.of("name", tooLong, "type", "string")))));
+            assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+            assertThat(refused.body().path("error_msg").asText()).as(refused.toString())
+                    .isEqualTo("schema.fields[1].name: must be at most 62 characters");
+        }
+        MinAppClient.Response created = admin.post("/userve/v1/table/", Map.of("name", "long names", "schema",
+                Map.of("fields", List.of(Map.of("name", longest, "type", "string")))));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        long id = created.body().path("id").asLong();
+        assertThat(admin.get("/userve/v1/table/" + id + "/").body().path("schema").path("fields").get(0).path("name").asText())
+                .isEqualTo(longest);
+        assertThat(admin.delete("/userve/v1/table/" + id + "/").status()).isEqualTo(204);
+    }
+
+    @Test
     void tablesAreListedFetchedAndDeletedAndOtherWorkspacesSeeNone() {
         MinAppClient.Response list = admin.get("/userve/v1/table/");
         assertThat(list.status()).isEqualTo(200);

@@ -63,6 +63,12 @@ class ScheduleTest {
                 schedules.get(0).path("runs").forEach(r -> outcomes.add(r.path("outcome").asText()));
                 assertThat(outcomes).anyMatch(o -> o.startsWith("created task "));
                 assertThat(outcomes).anyMatch(o -> o.startsWith("skipped: task ") && o.endsWith(" of the previous run is still running"));
+                // the last fire is the newest run; the next one is due within the second after the answer
+                JsonNode nightly = schedules.get(0);
+                assertThat(nightly.path("last_fire_time").asText()).isEqualTo(nightly.path("runs").get(0).path("fire_time").asText());
+                assertThat(nightly.path("run_count").asLong()).isGreaterThanOrEqualTo(nightly.path("runs").size());
+                assertThat(java.time.Instant.parse(nightly.path("next_fire_time").asText()))
+                        .isBetween(java.time.Instant.now().minusSeconds(2), java.time.Instant.now().plusSeconds(2));
             }
             // runs never overlap: each task starts after the previous one ended
             List<long[]> runs = new ArrayList<>();

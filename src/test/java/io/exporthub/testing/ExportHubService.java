@@ -36,6 +36,7 @@ public final class ExportHubService implements AutoCloseable {
         props.put("exporthub.api-key", ADMIN_KEY);
         props.put("exporthub.volume.root", home.resolve("volume").toString());
         props.put("exporthub.work.dir", home.resolve("work").toString());
+        props.put("exporthub.secrets.key-file", home.resolve("secrets.key").toString());
         props.put("exporthub.local-target.root", home.resolve("local-target").toString());
         props.put("exporthub.exports.dir", home.resolve("exports").toString());
         props.put("exporthub.retry.initial-delay", "100");

@@ -119,6 +119,7 @@ public final class ServiceProcess implements AutoCloseable {
         env.put("EXPORTHUB_DB_USER", "sa");
         env.put("EXPORTHUB_VOLUME_ROOT", volume().toString());
         env.put("EXPORTHUB_WORK_DIR", home.resolve("work").toString());
+        env.put("EXPORTHUB_SECRETS_KEY_FILE", home.resolve("secrets.key").toString());
         env.put("EXPORTHUB_LOCAL_TARGET_ROOT", home.resolve("local-target").toString());
         env.put("EXPORTHUB_EXPORTS_DIR", home.resolve("exports").toString());
         env.putAll(extraEnv);

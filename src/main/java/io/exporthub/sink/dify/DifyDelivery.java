@@ -263,22 +263,37 @@ public class DifyDelivery implements Sink {
         return template;
     }
 
+    /**
+     * The dataset, asked once for all files of a task that start together. A transient failure of
+     * that one request is the failure of the file that sent it only: the files that waited on it
+     * ask again (one of them sends the request) instead of failing an attempt they never made.
+     */
     private DifyClient.Dataset dataset(DifyClient client, String key, String datasetId) {
-        CompletableFuture<DifyClient.Dataset> mine = new CompletableFuture<>();
-        CompletableFuture<DifyClient.Dataset> known;
-        synchronized (datasets) {
-            known = datasets.putIfAbsent(key, mine);
-        }
-        if (known != null) {
+        while (true) {
+            CompletableFuture<DifyClient.Dataset> mine = new CompletableFuture<>();
+            CompletableFuture<DifyClient.Dataset> known;
+            synchronized (datasets) {
+                known = datasets.putIfAbsent(key, mine);
+            }
+            if (known == null) {
+                return lookUp(client, key, datasetId, mine);
+            }
             try {
                 return known.get();
             } catch (ExecutionException e) {
+                if (e.getCause() instanceof DifyException dify && dify.isTransient()) {
+                    continue; // someone else's try: not ours to count
+                }
                 throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw DifyException.noAnswer("get dataset", "interrupted", e);
             }
         }
+    }
+
+    private DifyClient.Dataset lookUp(DifyClient client, String key, String datasetId,
+                                             CompletableFuture<DifyClient.Dataset> mine) {
         try {
             DifyClient.Dataset dataset = client.getDataset(datasetId);
             mine.complete(dataset);

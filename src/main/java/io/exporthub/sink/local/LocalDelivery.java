@@ -14,8 +14,9 @@ import io.exporthub.task.Target;
 import org.apache.camel.Exchange;
 
 /**
- * Prepares a file for the {@code file} producer: the connector's directory (always under the local
- * target root) and the same layout as S3, {@code path/full_path[.json][.gz|.zip]}.
+ * Prepares a file for the {@code file} producer: the connector's directory (always in its workspace's
+ * subtree of the local target root, by real path) and the same layout as S3,
+ * {@code path/full_path[.json][.gz|.zip]}.
  */
 public class LocalDelivery implements Sink {
 
@@ -32,10 +33,15 @@ public class LocalDelivery implements Sink {
         return Target.LOCAL;
     }
 
-    /** The directory, or its nearest existing parent, can be written. */
+    /** The directory, confined to its workspace's subtree, or its nearest existing parent, can be written. */
     @Override
     public String probe(Connector connector) {
-        Path directory = Path.of(connector.setting("directory"));
+        Path directory;
+        try {
+            directory = connectors.localTargetRoot().directory(connector.workspaceId(), connector.setting("directory"));
+        } catch (LocalTargetRoot.Refused e) {
+            return "directory " + e.getMessage();
+        }
         Path existing = directory;
         while (existing != null && !Files.exists(existing)) {
             existing = existing.getParent();
@@ -51,15 +57,21 @@ public class LocalDelivery implements Sink {
         Target target = exchange.getProperty(ExchangeProperties.TARGET, Target.class);
         delivery.attempt(target);
         Connector connector = connectors.get(target.connectorId());
-        Path directory = Path.of(connector.setting("directory")).toAbsolutePath().normalize();
-        if (!directory.startsWith(connectors.localTargetRoot())) {
-            throw new PermanentDeliveryException("directory of connector '" + connector.name() + "' is outside the local target root");
+        LocalTargetRoot root = connectors.localTargetRoot();
+        Path directory;
+        try {
+            directory = root.directory(connector.workspaceId(), connector.setting("directory"));
+        } catch (LocalTargetRoot.Refused e) {
+            throw new PermanentDeliveryException("directory of connector '" + connector.name() + "': " + e.getMessage());
         }
         Payloads.Payload payload = payloads.stage(exchange, delivery, target.compress());
         String relative = (target.path().isEmpty() ? "" : target.path() + "/") + delivery.getFile().relativePath() + payload.suffix();
-        Path destination = directory.resolve(relative).normalize();
-        if (!destination.startsWith(directory)) {
-            throw new PermanentDeliveryException("destination '" + relative + "' leaves the connector's directory");
+        Path destination;
+        try {
+            // checked again now, by real path: a link made inside the root since the connector was created must not lead out
+            destination = root.file(connector.workspaceId(), directory, relative);
+        } catch (LocalTargetRoot.Refused e) {
+            throw new PermanentDeliveryException("destination '" + relative + "': " + e.getMessage());
         }
         exchange.setProperty(ExchangeProperties.LOCAL_DIRECTORY, directory.toString());
         exchange.setProperty(ExchangeProperties.LOCATION, "local:" + destination);

@@ -2,7 +2,6 @@ package io.exporthub.sink.matrixone;
 
 import java.sql.SQLException;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -12,6 +11,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.exporthub.connector.Connector;
 import io.exporthub.connector.ConnectorStore;
+import io.exporthub.connector.JdbcAddress;
 import org.apache.camel.Service;
 
 /**
@@ -22,7 +22,7 @@ import org.apache.camel.Service;
 public class MatrixOneConnections implements Service {
 
     /**
-     * Driver settings added to the connector's URL unless it sets them: client-side prepared
+     * Driver settings given unless the connector's URL sets them: client-side prepared
      * statements and no cursor fetch (MatrixOne serves neither the way MySQL does), batched writes,
      * no redundant session round trips, and timeouts so that a dead server fails a try instead of hanging it.
      * The driver parses the text of every client-side prepared statement, which for a multi-row INSERT
@@ -36,12 +36,6 @@ public class MatrixOneConnections implements Service {
             "cachePrepStmts", "true",
             "prepStmtCacheSize", "64",
             "prepStmtCacheSqlLimit", "1048576");
-
-    /** Driver options that would let a hostile server read local files or run code here: always off. */
-    static final Map<String, String> SAFETY = Map.of(
-            "allowLoadLocalInfile", "false",
-            "allowUrlInLocalInfile", "false",
-            "autoDeserialize", "false");
 
     private final int poolSize;
     private final int connectTimeoutMs;
@@ -63,16 +57,23 @@ public class MatrixOneConnections implements Service {
         }
         HikariDataSource pool = pools.get(connector.id());
         if (pool == null) {
-            pool = new HikariDataSource(config(connector));
+            JdbcAddress address;
+            try {
+                address = JdbcAddress.of(connector);
+            } catch (JdbcAddress.Invalid e) {
+                // a row stored before addresses were checked this strictly: never handed to the driver
+                throw new SQLException("the connector's " + e.setting() + " is refused: " + e.getMessage(), "08001");
+            }
+            pool = new HikariDataSource(config(connector, address));
             pools.put(connector.id(), pool);
         }
         return pool;
     }
 
-    private HikariConfig config(Connector connector) {
+    private HikariConfig config(Connector connector, JdbcAddress address) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("exporthub-matrixone-" + connector.id());
-        config.setJdbcUrl(jdbcUrl(connector, connectTimeoutMs, socketTimeoutMs));
+        config.setJdbcUrl(address.url());
         config.setUsername(connector.setting("user"));
         config.setPassword(connector.setting("password"));
         config.setMaximumPoolSize(poolSize);
@@ -87,30 +88,20 @@ public class MatrixOneConnections implements Service {
             // MatrixOne cannot set the isolation level, and needs no change
             config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         }
-        SAFETY.forEach(config::addDataSourceProperty);
+        driverProperties(address, connectTimeoutMs, socketTimeoutMs).forEach(config::addDataSourceProperty);
         return config;
     }
 
-    /** The connector's URL ({@code url}, or {@code host} and {@code port}) with our driver defaults added. */
-    static String jdbcUrl(Connector connector, int connectTimeoutMs, int socketTimeoutMs) {
-        String url = connector.setting("url");
-        if (url == null || url.isBlank()) {
-            url = "jdbc:mysql://" + connector.setting("host") + ":" + connector.setting("port") + "/";
-        }
-        Map<String, String> settings = new TreeMap<>(URL_DEFAULTS);
-        settings.put("connectTimeout", String.valueOf(connectTimeoutMs));
-        settings.put("socketTimeout", String.valueOf(socketTimeoutMs));
-        String lower = url.toLowerCase(Locale.ROOT);
-        StringBuilder result = new StringBuilder(url);
-        char separator = url.indexOf('?') >= 0 ? '&' : '?';
-        for (Map.Entry<String, String> setting : settings.entrySet()) {
-            String key = setting.getKey().toLowerCase(Locale.ROOT);
-            if (!lower.contains("?" + key + "=") && !lower.contains("&" + key + "=")) {
-                result.append(separator).append(setting.getKey()).append('=').append(setting.getValue());
-                separator = '&';
-            }
-        }
-        return result.toString();
+    /**
+     * Our driver defaults and timeouts, then the options the connector's URL gives, then the safety
+     * settings. The URL itself carries none: it is built from checked parts, so nothing in it can
+     * override these.
+     */
+    static Map<String, String> driverProperties(JdbcAddress address, int connectTimeoutMs, int socketTimeoutMs) {
+        Map<String, String> defaults = new TreeMap<>(URL_DEFAULTS);
+        defaults.put("connectTimeout", String.valueOf(connectTimeoutMs));
+        defaults.put("socketTimeout", String.valueOf(socketTimeoutMs));
+        return address.properties(defaults);
     }
 
     private synchronized void forget(Connector connector) {

@@ -9,10 +9,10 @@ import java.sql.SQLTransientException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
 
 import io.exporthub.connector.Connector;
+import io.exporthub.connector.JdbcAddress;
 import io.exporthub.sink.Sink;
 import io.exporthub.task.Target;
 
@@ -55,7 +55,9 @@ public class MatrixOneSink implements Sink {
 
     @Override
     public String endpoint(Connector connector) {
-        return Optional.ofNullable(connector.setting("url")).orElse(connector.setting("host") + ":" + connector.setting("port"));
+        // host and port only: a URL stored before URLs were checked might hold a password
+        JdbcAddress address = JdbcAddress.of(connector);
+        return address.host() + ":" + address.port();
     }
 
     @Override

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.exporthub.api.Json;
 import io.exporthub.api.RequestField;
+import io.exporthub.store.Database;
 
 /**
  * A MatrixOne target as a task stores it (in {@code Target.options}): the table, every column written
@@ -38,7 +39,7 @@ public record TableTarget(
     public static final int KEEP = 3;
 
     /** Names of databases, tables and columns: validated here, then always backtick-quoted. */
-    public static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
+    public static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0," + (Database.MAX_IDENTIFIER - 1) + "}");
 
     private static final String NAME_RULE = "letters, digits and _, not starting with a digit, at most 64 characters";
 

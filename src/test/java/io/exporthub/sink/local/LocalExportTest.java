@@ -71,7 +71,7 @@ class LocalExportTest {
         for (String id : List.of(zipped, merged, plain)) {
             assertThat(Tasks.awaitFinished(api, id, Duration.ofSeconds(30)).path("status").asInt()).isEqualTo(2);
         }
-        Path out = service.localTargetRoot().resolve("exports");
+        Path out = service.localTargetRoot().resolve("1/exports");
 
         try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(out.resolve("zipped/in/photo.png.zip")))) {
             ZipEntry entry = zip.getNextEntry();
@@ -115,7 +115,7 @@ class LocalExportTest {
         assertThat(inUse.status()).isEqualTo(409);
         assertThat(inUse.msg()).isEqualTo("id: connector " + connector + " is used by 1 running task(s); delete or finish them first");
         assertThat(api.post("/export/task/delete", Map.of("id", id)).status()).isEqualTo(200);
-        Path dir = service.localTargetRoot().resolve("exports/deleted/many");
+        Path dir = service.localTargetRoot().resolve("1/exports/deleted/many");
         long atDelete = count(dir);
         assertThat(atDelete).isLessThan(400);
         // at most the one file in flight (parallelism 1) may still land

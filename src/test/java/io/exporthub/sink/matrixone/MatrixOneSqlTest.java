@@ -10,6 +10,7 @@ import io.exporthub.api.Json;
 import io.exporthub.api.RequestField;
 import io.exporthub.connector.Connector;
 import io.exporthub.connector.ConnectorKind;
+import io.exporthub.connector.JdbcAddress;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -100,16 +101,19 @@ class MatrixOneSqlTest {
     }
 
     @Test
-    void driverUrlAddsWhatMatrixOneNeedsUnlessTheConnectorSetsIt() {
+    void driverSettingsAddWhatMatrixOneNeedsUnderTheConnectorsOptionsAndSafetyOverAll() {
         Connector byHost = new Connector(1, 1, "mo", ConnectorKind.MATRIXONE, Map.of("host", "mo.example", "user", "u"), 0);
-        assertThat(MatrixOneConnections.jdbcUrl(byHost, 5000, 300000)).isEqualTo("jdbc:mysql://mo.example:6001/"
-                + "?cachePrepStmts=true&connectTimeout=5000&prepStmtCacheSize=64&prepStmtCacheSqlLimit=1048576&rewriteBatchedStatements=true&socketTimeout=300000&useCursorFetch=false"
-                + "&useLocalSessionState=true&useServerPrepStmts=false");
+        JdbcAddress host = JdbcAddress.of(byHost);
+        assertThat(host.url()).isEqualTo("jdbc:mysql://mo.example:6001/");
+        assertThat(MatrixOneConnections.driverProperties(host, 5000, 300000)).containsEntry("connectTimeout", "5000")
+                .containsEntry("useServerPrepStmts", "false").containsEntry("allowLoadLocalInfile", "false")
+                .containsEntry("autoDeserialize", "false").doesNotContainKey("allowLoadLocalInfileInPath");
         Connector byUrl = new Connector(2, 1, "my", ConnectorKind.MATRIXONE,
                 Map.of("url", "jdbc:mysql://db:3306/app?sslMode=REQUIRED&socketTimeout=0", "user", "u", "dialect", "mysql"), 0);
-        assertThat(MatrixOneConnections.jdbcUrl(byUrl, 5000, 300000)).isEqualTo("jdbc:mysql://db:3306/app?sslMode=REQUIRED"
-                + "&socketTimeout=0&cachePrepStmts=true&connectTimeout=5000&prepStmtCacheSize=64&prepStmtCacheSqlLimit=1048576&rewriteBatchedStatements=true&useCursorFetch=false"
-                + "&useLocalSessionState=true&useServerPrepStmts=false");
+        JdbcAddress url = JdbcAddress.of(byUrl);
+        assertThat(url.url()).isEqualTo("jdbc:mysql://db:3306/app");
+        assertThat(MatrixOneConnections.driverProperties(url, 5000, 300000)).containsEntry("sslMode", "REQUIRED")
+                .containsEntry("socketTimeout", "0").containsEntry("connectTimeout", "5000").containsEntry("allowUrlInLocalInfile", "false");
     }
 
     @Test
