@@ -164,7 +164,9 @@ public class ExportHubConfiguration implements CamelConfiguration {
         registry.bind("difyDelivery", difyDelivery);
         Sinks sinks = new Sinks(connectors, List.of(s3Delivery, localDelivery, new MatrixOneSink(matrixOne), difyDelivery));
         registry.bind("sinks", sinks);
-        registry.bind("deliveryErrors", new DeliveryErrors(tasks, sinks));
+        registry.bind("deliveryErrors", new DeliveryErrors(tasks, sinks,
+                Integer.parseInt(props.resolveProperty("exporthub.log.failures-per-task").orElse("20")),
+                Integer.parseInt(props.resolveProperty("exporthub.log.failure-summary-every").orElse("1000"))));
         registry.bind("inProcessApi", new InProcessApi(tasks));
 
         registry.bind("exporthubStoreHealth", new StoreHealthCheck(database));
@@ -186,7 +188,8 @@ public class ExportHubConfiguration implements CamelConfiguration {
         Path exportsDir = Path.of(props.resolveProperty("exporthub.exports.dir").orElse("./data/exports"));
         ZoneId zone = ZoneId.of(props.resolveProperty("exporthub.exports.time-zone").orElse("Asia/Shanghai"));
         TableStore tables = new TableStore(database, required(props, "exporthub.db.url"));
-        TableJobs jobs = new TableJobs(database);
+        TableJobs jobs = new TableJobs(database,
+                Integer.parseInt(props.resolveProperty("exporthub.table-jobs.max-runs").orElse("3")));
         DownloadLinks links = new DownloadLinks(database, props.resolveProperty("exporthub.exports.link-secret").orElse(null),
                 publicUrl(props));
         TableApi api = new TableApi(tables, jobs, links, exportsDir, zone,
@@ -199,7 +202,8 @@ public class ExportHubConfiguration implements CamelConfiguration {
         registry.bind("minApp", new MinApp());
         registry.bind("tableJobRunner", new TableJobRunner(jobs, tables, exportsDir, zone,
                 Boolean.parseBoolean(props.resolveProperty("exporthub.exports.csv-neutralise-formulas").orElse("true")),
-                Duration.ofSeconds(Long.parseLong(props.resolveProperty("exporthub.exports.link-ttl").orElse("604800")))));
+                Duration.ofSeconds(Long.parseLong(props.resolveProperty("exporthub.exports.link-ttl").orElse("604800"))),
+                Integer.parseInt(props.resolveProperty("exporthub.imports.batch-rows").orElse("10000"))));
         JobMail.Settings mail = new JobMail.Settings(
                 props.resolveProperty("exporthub.mail.host").orElse(""),
                 Integer.parseInt(props.resolveProperty("exporthub.mail.port").orElse("25")),

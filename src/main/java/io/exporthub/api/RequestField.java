@@ -43,6 +43,14 @@ public record RequestField(JsonNode node, String path) {
         return present() ? text(maxLength) : fallback;
     }
 
+    /** One e-mail address (see {@link EmailAddress}), or the fallback when the field is absent. */
+    public String optionalEmail(String fallback) {
+        if (!present()) {
+            return fallback;
+        }
+        return EmailAddress.single(text(320)).orElseThrow(() -> invalid("must be one e-mail address (a@b.example), not a list or a name"));
+    }
+
     private String text(int maxLength) {
         if (!node.isTextual()) {
             throw invalid("must be a string");

@@ -11,6 +11,7 @@ import java.util.Optional;
 
 import io.exporthub.ExchangeProperties;
 import io.exporthub.api.ApiException;
+import io.exporthub.api.EmailAddress;
 import io.exporthub.api.Json;
 import io.exporthub.api.RequestField;
 import io.exporthub.store.Database;
@@ -41,6 +42,9 @@ public class ApiKeys {
 
     /** Makes sure the default workspace's admin exists and holds the configured key (or a generated one). */
     public void bootstrap(String configuredKey, String adminEmail) {
+        if (EmailAddress.single(adminEmail).isEmpty()) {
+            throw new IllegalArgumentException("exporthub.admin-email: must be one e-mail address, not '" + adminEmail + "'");
+        }
         long workspaceId = workspaceId(DEFAULT_WORKSPACE);
         long adminId = db.queryOne("SELECT id FROM users WHERE workspace_id = ? AND is_admin = 1 ORDER BY id",
                 rs -> rs.getLong(1), workspaceId)
@@ -123,10 +127,7 @@ public class ApiKeys {
         }
         String workspace = body.get("workspace").optionalText(128, DEFAULT_WORKSPACE);
         String userName = body.get("user_name").requiredText(128);
-        String email = body.get("email").optionalText(320, null);
-        if (email != null && !email.matches("[^@\\s]+@[^@\\s]+")) {
-            throw body.get("email").invalid("is not an e-mail address");
-        }
+        String email = body.get("email").optionalEmail(null);
         boolean admin = body.get("admin").optionalBoolean(false);
         long workspaceId = workspaceId(workspace);
         long userId = db.insert("INSERT INTO users (workspace_id, name, email, is_admin, created_at) VALUES (?, ?, ?, ?, ?)",

@@ -94,7 +94,7 @@ public final class ExportWriter {
         StringBuilder text = new StringBuilder(CSV_CHUNK + 4096);
         char[] chunk = new char[CSV_CHUNK + 4096];
         try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            CSV.printRecord(text, request.headerRow().toArray());
+            CSV.printRecord(text, request.headerRow().stream().map(this::neutralised).toArray());
             int width = columns.fields.length;
             while (rows.hasNext()) {
                 Object[] row = rows.next();
@@ -142,18 +142,23 @@ public final class ExportWriter {
             return "";
         }
         if (field.type().json()) {
-            return Values.canonicalJson((String) value);
+            return neutralised(Values.canonicalJson((String) value));
         }
-        String text = String.valueOf(value);
-        if (neutraliseFormulas && value instanceof String && field.type() == FieldType.STRING && formulaLike(text)) {
-            // a spreadsheet would run it: a leading apostrophe makes it text (OWASP CSV injection advice)
-            return "'" + text;
-        }
-        return text;
+        return neutralised(String.valueOf(value));
     }
 
+    /**
+     * Any text of a CSV file (a cell of whatever type, a header name) that a spreadsheet would run as a
+     * formula, made text by a leading apostrophe (OWASP CSV injection advice); numbers and booleans are
+     * written apart and never reach here. XLSX needs none of it: its text cells are never formulas.
+     */
+    private String neutralised(String text) {
+        return neutraliseFormulas && formulaLike(text) ? "'" + text : text;
+    }
+
+    /** Starts as a formula does: = + - @, a tab or a carriage return, or their full-width forms. */
     static boolean formulaLike(String text) {
-        return !text.isEmpty() && "=+-@\t\r".indexOf(text.charAt(0)) >= 0;
+        return !text.isEmpty() && "=+-@\t\r\uFF1D\uFF0B\uFF0D\uFF20".indexOf(text.charAt(0)) >= 0;
     }
 
     private long jsonLines(Columns columns, Iterator<Object[]> rows, Path file) throws IOException {

@@ -22,7 +22,9 @@ import java.util.function.Consumer;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.exporthub.api.Json;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
@@ -41,6 +43,9 @@ public final class ImportReader {
      */
     public record Record(long line, Object[] values, String error) {
     }
+
+    /** Reads one element of an array: the elements after it are not trailing tokens. */
+    private static final ObjectReader ELEMENT = Json.MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final TableDef table;
     private final ZoneId zone;
@@ -76,9 +81,19 @@ public final class ImportReader {
         if (!records.hasNext()) {
             throw new IllegalArgumentException("the file is empty");
         }
+        return columns(records.next());
+    }
+
+    /** The fields a header row names; an unknown column, or one named twice, is an error naming it. */
+    private List<Field> columns(CSVRecord header) {
         List<Field> columns = new ArrayList<>();
-        for (String name : records.next()) {
-            columns.add(table.field(name.trim()).orElseThrow(() -> new IllegalArgumentException("unknown column '" + name + "'")));
+        for (String name : header) {
+            Field field = table.field(name.trim()).orElseThrow(() -> new IllegalArgumentException("unknown column '" + name + "'"));
+            if (columns.contains(field)) {
+                // two cells for one field: one of them would be dropped without a word
+                throw new IllegalArgumentException("the column '" + name.trim() + "' is there twice");
+            }
+            columns.add(field);
         }
         return columns;
     }
@@ -90,10 +105,7 @@ public final class ImportReader {
             if (!records.hasNext()) {
                 return;
             }
-            List<Field> columns = new ArrayList<>();
-            for (String name : records.next()) {
-                columns.add(table.field(name.trim()).orElseThrow(() -> new IllegalArgumentException("unknown column '" + name + "'")));
-            }
+            List<Field> columns = columns(records.next());
             int width = columns.size();
             Field[] columnFields = columns.toArray(new Field[0]);
             int[] columnIndexes = new int[width];
@@ -179,7 +191,7 @@ public final class ImportReader {
             JsonToken token;
             while ((token = parser.nextToken()) != null && token != JsonToken.END_ARRAY) {
                 long line = parser.currentTokenLocation().getLineNr();
-                JsonNode node = Json.MAPPER.readTree(parser);
+                JsonNode node = ELEMENT.readTree(parser);
                 sink.accept(object(line, node));
             }
         }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.exporthub.ExchangeProperties;
+import io.exporthub.api.EmailAddress;
 import io.exporthub.store.Database;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
@@ -84,13 +85,19 @@ public class JobMail {
             keep(job, message, "the job's creator has no e-mail address");
             return;
         }
+        // one recipient, whatever the stored text says: a list there would mail everyone on it
+        String recipient = EmailAddress.single(job.userEmail()).orElse(null);
+        if (recipient == null) {
+            keep(job, message, "the job's creator's e-mail is not one address");
+            return;
+        }
         if (producer == null) {
             endpoint = context.getEndpoint(uri());
             producer = context.createProducerTemplate();
         }
         Map<String, Object> headers = new java.util.HashMap<>();
         headers.put("From", settings.from());
-        headers.put("To", job.userEmail());
+        headers.put("To", recipient);
         headers.put("Subject", message[0]);
         // throws when the server refuses or cannot be reached: the route retries
         producer.sendBodyAndHeaders(endpoint, message[1], headers);

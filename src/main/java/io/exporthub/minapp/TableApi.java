@@ -82,6 +82,10 @@ public class TableApi {
         Principal principal = principal(exchange);
         RequestField body = RequestField.root(Json.parse(exchange.getMessage().getBody(String.class), "request body"), "request body");
         String name = body.get("name").requiredText(128);
+        if (name.chars().anyMatch(Character::isISOControl)) {
+            // it goes into mail subjects, file names and logs: a line break there starts a new one
+            throw body.get("name").invalid("must not hold control characters (line breaks, tabs...)");
+        }
         RequestField schema = body.get("schema").requiredObject();
         List<Field> fields = new ArrayList<>();
         Set<String> seen = new HashSet<>();
@@ -128,8 +132,24 @@ public class TableApi {
         return tables.get(principal(exchange).workspaceId(), tableId(exchange)).describe();
     }
 
-    public void deleteTable(Exchange exchange) {
-        tables.delete(principal(exchange).workspaceId(), tableId(exchange));
+    /** Drops the table, then its jobs and their files: no link of an export of it serves anything after. */
+    public void deleteTable(Exchange exchange) throws IOException {
+        long tableId = tableId(exchange);
+        tables.delete(principal(exchange).workspaceId(), tableId);
+        for (TableJobs.Job job : jobs.deleteOfTable(tableId)) {
+            if (job.stagedFile() != null) {
+                Files.deleteIfExists(Path.of(job.stagedFile()));
+            }
+            Path dir = exportsDir.resolve(job.id());
+            if (Files.isDirectory(dir)) {
+                try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+                    for (Path file : files.toList()) {
+                        Files.deleteIfExists(file);
+                    }
+                }
+                Files.deleteIfExists(dir);
+            }
+        }
     }
 
     // ---- export
@@ -328,7 +348,9 @@ public class TableApi {
                 || !links.valid(jobId, fileName, expires, signature)) {
             throw ApiException.forbidden("the link is not valid or has expired");
         }
+        // a link outlives neither its job nor its table (one deleted while the export ran, say)
         TableJobs.Job job = jobs.find(jobId).filter(j -> fileName.equals(j.fileName()) && TableJobs.FINISH.equals(j.status()))
+                .filter(j -> tables.find(j.workspaceId(), j.tableId()).isPresent())
                 .orElseThrow(() -> ApiException.notFound("no such export file"));
         Path file = exportsDir.resolve(job.id()).resolve(job.fileName());
         if (!Files.isRegularFile(file)) {

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -33,7 +35,6 @@ import org.slf4j.LoggerFactory;
 public class TableJobRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(TableJobRunner.class);
-    private static final int BATCH = 10000;
 
     private final TableJobs jobs;
     private final TableStore tables;
@@ -41,14 +42,18 @@ public class TableJobRunner {
     private final ZoneId zone;
     private final ExportWriter writer;
     private final Duration linkTtl;
+    /** Records of an import per batch: the rows of each commit with how far the import is. */
+    private final int batchRows;
 
-    public TableJobRunner(TableJobs jobs, TableStore tables, Path exportsDir, ZoneId zone, boolean neutraliseFormulas, Duration linkTtl) {
+    public TableJobRunner(TableJobs jobs, TableStore tables, Path exportsDir, ZoneId zone, boolean neutraliseFormulas, Duration linkTtl,
+                          int batchRows) {
         this.jobs = jobs;
         this.tables = tables;
         this.exportsDir = exportsDir;
         this.zone = zone;
         this.writer = new ExportWriter(zone, neutraliseFormulas);
         this.linkTtl = linkTtl;
+        this.batchRows = batchRows;
     }
 
     /** Runs the job if it is still pending; answers its id when it ended here (for the e-mail), else null. */
@@ -139,27 +144,36 @@ public class TableJobRunner {
         List<Field> fields = table.allFields();
         BuiltIns builtIns = new BuiltIns(fields);
         long now = System.currentTimeMillis() / 1000;
-        try (Inserter inserter = new Inserter(job, tables.loader(table))) {
-            Batch[] batch = {new Batch()};
+        // a resumed import: its first records went in (or failed) with the batches that committed
+        Progress progress = new Progress(job);
+        long resumeAt = progress.position;
+        try (Inserter inserter = new Inserter(job, tables.loader(table), progress)) {
+            Batch[] batch = {new Batch(resumeAt)};
+            long[] position = {0};
             Consumer<ImportReader.Record> sink = record -> {
+                if (++position[0] <= resumeAt) {
+                    return;
+                }
                 Batch b = batch[0];
+                b.end = position[0];
                 if (record.error() != null) {
-                    b.failures.put(record.line(), record.error());
+                    b.failures.add(new Failure(position[0], new TableJobs.Failure(record.line(), record.error())));
                 } else {
                     Object[] values = record.values();
                     String problem = complete(values, builtIns, useId, job.userId(), now);
                     if (problem != null) {
-                        b.failures.put(record.line(), problem);
+                        b.failures.add(new Failure(position[0], new TableJobs.Failure(record.line(), problem)));
                     } else {
                         for (int i = 0; i < values.length; i++) {
                             values[i] = Values.toSql(fields.get(i), values[i]);
                         }
                         b.rows.add(new TableStore.NewRow(record.line(), values));
+                        b.rowPositions.add(position[0]);
                     }
                 }
-                if (b.rows.size() >= BATCH || b.failures.size() >= BATCH) {
+                if (b.rows.size() + b.failures.size() >= batchRows) {
                     inserter.insert(b);
-                    batch[0] = new Batch();
+                    batch[0] = new Batch(b.end);
                 }
             };
             if (job.fileType().equals("csv")) {
@@ -169,36 +183,108 @@ public class TableJobRunner {
             }
             inserter.insert(batch[0]);
             inserter.await();
-            jobs.finishImport(job.id(), inserter.inserted, inserter.failed);
+            jobs.finishImport(job.id(), progress.inserted, progress.failed);
         } finally {
             Files.deleteIfExists(file);
         }
     }
 
-    /** Rows to insert and the records that failed before, by line. */
+    /** A failed record and its position among the records of the file (1 the first). */
+    private record Failure(long position, TableJobs.Failure failure) {
+    }
+
+    /** The records of the file after position {@code start} up to {@code end}: rows to insert (with their positions), and failures. */
     private static final class Batch {
         final List<TableStore.NewRow> rows = new ArrayList<>();
-        final Map<Long, String> failures = new LinkedHashMap<>();
+        final List<Long> rowPositions = new ArrayList<>();
+        final List<Failure> failures = new ArrayList<>();
+        long end;
+
+        Batch(long start) {
+            this.end = start;
+        }
+    }
+
+    /**
+     * How far an import is, committed with each batch's rows (see {@link TableStore.Checkpoint}): the
+     * position in the file through which every record is done, and the counts. The values written in a
+     * transaction become the import's own once it commits.
+     */
+    private static final class Progress implements TableStore.Checkpoint {
+        private final String jobId;
+        long position;
+        long inserted;
+        long failed;
+        private Batch batch;
+        /** Rows and failures of the batch already committed: those before these indexes. */
+        private int rowsDone;
+        private int failuresDone;
+        private long[] written;
+
+        Progress(TableJobs.Job job) {
+            this.jobId = job.id();
+            this.position = job.importPosition() == null ? 0 : job.importPosition();
+            this.inserted = position == 0 || job.inserted() == null ? 0 : job.inserted();
+            this.failed = position == 0 || job.failed() == null ? 0 : job.failed();
+        }
+
+        void begin(Batch next) {
+            batch = next;
+            rowsDone = 0;
+            failuresDone = 0;
+        }
+
+        @Override
+        public void batchDone(Connection c) throws SQLException {
+            write(c, batch.end, batch.rows.size(), null);
+        }
+
+        @Override
+        public void rowDone(Connection c, int index, String refused) throws SQLException {
+            write(c, batch.rowPositions.get(index), index + 1,
+                    refused == null ? null : new TableJobs.Failure(batch.rows.get(index).line(), refused));
+        }
+
+        /** Writes that the records through {@code through} are done, and rows before index {@code rowsThrough}. */
+        private void write(Connection c, long through, int rowsThrough, TableJobs.Failure refused) throws SQLException {
+            List<TableJobs.Failure> failures = new ArrayList<>();
+            int f = failuresDone;
+            while (f < batch.failures.size() && batch.failures.get(f).position() <= through) {
+                failures.add(batch.failures.get(f++).failure());
+            }
+            if (refused != null) {
+                failures.add(refused);
+            }
+            long rows = inserted + rowsThrough - rowsDone - (refused == null ? 0 : 1);
+            TableJobs.checkpoint(c, jobId, through, rows, failed + failures.size(), failures);
+            written = new long[] {through, rows, failed + failures.size(), rowsThrough, f};
+        }
+
+        @Override
+        public void committed() {
+            position = written[0];
+            inserted = written[1];
+            failed = written[2];
+            rowsDone = (int) written[3];
+            failuresDone = (int) written[4];
+        }
     }
 
     /**
      * Inserts the batches of an import on a thread of its own, one at a time in the order of the file,
-     * so that the next batch is read while one goes in. The outcome of a batch (rows inserted, failures
-     * kept) is taken on the caller's thread, when it hands over the next batch or awaits the last; the
-     * failure of a batch surfaces there.
+     * so that the next batch is read while one goes in; each commits with the import's progress. The
+     * failure of a batch surfaces on the caller's thread, when it hands over the next batch or awaits
+     * the last.
      */
     private final class Inserter implements AutoCloseable {
-        private final TableJobs.Job job;
         private final TableStore.Loader loader;
+        private final Progress progress;
         private final ExecutorService thread;
-        private Batch inserting;
-        private Future<Map<Long, String>> refused;
-        long inserted;
-        long failed;
+        private Future<?> inserting;
 
-        Inserter(TableJobs.Job job, TableStore.Loader loader) {
-            this.job = job;
+        Inserter(TableJobs.Job job, TableStore.Loader loader, Progress progress) {
             this.loader = loader;
+            this.progress = progress;
             this.thread = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "table-import-" + job.id());
                 t.setDaemon(true);
@@ -210,27 +296,23 @@ public class TableJobRunner {
         void insert(Batch batch) {
             TableStore.Staged staged = loader.stage(batch.rows);
             await();
-            inserting = batch;
-            refused = thread.submit(() -> loader.insert(staged));
+            progress.begin(batch);
+            inserting = thread.submit(() -> loader.insert(staged, progress));
         }
 
-        /** Waits for the batch going in and takes its outcome. */
+        /** Waits for the batch going in. */
         void await() {
             if (inserting == null) {
                 return;
             }
-            Batch batch = inserting;
+            Future<?> batch = inserting;
             inserting = null;
-            Map<Long, String> refusedRows = outcome(refused);
-            inserted += batch.rows.size() - refusedRows.size();
-            batch.failures.putAll(refusedRows);
-            jobs.addFailures(job.id(), batch.failures, Math.min(failed, TableJobs.FAILURES_KEPT));
-            failed += batch.failures.size();
+            outcome(batch);
         }
 
-        private static <T> T outcome(Future<T> future) {
+        private static void outcome(Future<?> future) {
             try {
-                return future.get();
+                future.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while importing");
@@ -251,7 +333,7 @@ public class TableJobRunner {
         public void close() {
             try {
                 if (inserting != null) {
-                    outcome(refused);
+                    outcome(inserting);
                 }
             } catch (RuntimeException | Error ignored) {
                 // the job failed already, with the error that brought it here

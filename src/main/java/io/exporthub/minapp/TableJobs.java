@@ -1,6 +1,7 @@
 package io.exporthub.minapp;
 
 import java.security.SecureRandom;
+import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
@@ -31,13 +32,20 @@ public class TableJobs {
     /** A job row as stored. */
     public record Job(String id, long workspaceId, long tableId, long userId, String userEmail, String operation, String status,
                       String fileType, String fileName, String request, String stagedFile, Long rowCount, Long inserted,
-                      Long failed, String error, Long expiresAt, long createdAt, long updatedAt) {
+                      Long failed, String error, Long expiresAt, long createdAt, long updatedAt, Long importPosition) {
+    }
+
+    /** A record of an import that did not go in: the line it starts on, and why. */
+    public record Failure(long line, String reason) {
     }
 
     private final Database db;
+    /** Runs a job may start: one the service stopped in as often (a crash it causes, say) is not run again. */
+    private final int maxRuns;
 
-    public TableJobs(Database db) {
+    public TableJobs(Database db, int maxRuns) {
         this.db = db;
+        this.maxRuns = maxRuns;
     }
 
     static String newJobId() {
@@ -89,7 +97,7 @@ public class TableJobs {
 
     /** Claims a pending job; false when it is no longer pending (another consumer, or it ended). */
     public boolean start(String id) {
-        return db.update("UPDATE table_jobs SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
+        return db.update("UPDATE table_jobs SET status = ?, runs = runs + 1, updated_at = ? WHERE id = ? AND status = ?",
                 READY, System.currentTimeMillis(), id, PENDING) == 1;
     }
 
@@ -108,14 +116,22 @@ public class TableJobs {
                 FAILED, error.length() > 2000 ? error.substring(0, 2000) : error, System.currentTimeMillis(), id);
     }
 
-    public void addFailures(String id, Map<Long, String> failures, long alreadyKept) {
-        long room = FAILURES_KEPT - alreadyKept;
-        for (Map.Entry<Long, String> f : failures.entrySet()) {
+    /**
+     * Records, on the connection and in the transaction of the rows it speaks of, how far an import is:
+     * its first {@code position} records are done, {@code inserted} rows went in and {@code failed}
+     * records did not, of which these failures are new (kept while fewer than {@link #FAILURES_KEPT} are).
+     */
+    public static void checkpoint(Connection c, String id, long position, long inserted, long failed, List<Failure> failures)
+            throws SQLException {
+        Database.update(c, "UPDATE table_jobs SET import_position = ?, inserted = ?, failed = ?, updated_at = ? WHERE id = ?",
+                position, inserted, failed, System.currentTimeMillis(), id);
+        long room = FAILURES_KEPT - Math.min(FAILURES_KEPT, failed - failures.size());
+        for (Failure f : failures) {
             if (room-- <= 0) {
                 return;
             }
-            String reason = f.getValue().length() > 1000 ? f.getValue().substring(0, 1000) : f.getValue();
-            db.update("INSERT INTO table_job_failures (job_id, line_no, reason) VALUES (?, ?, ?)", id, f.getKey(), reason);
+            String reason = f.reason().length() > 1000 ? f.reason().substring(0, 1000) : f.reason();
+            Database.update(c, "INSERT INTO table_job_failures (job_id, line_no, reason) VALUES (?, ?, ?)", id, f.line(), reason);
         }
     }
 
@@ -128,8 +144,23 @@ public class TableJobs {
         }, id, limit);
     }
 
-    /** Jobs a stopped process left pending or running: back to pending, to be queued again. */
+    /** Forgets the jobs of a deleted table (and their failures); answers them, for their files to go too. */
+    public List<Job> deleteOfTable(long tableId) {
+        List<Job> gone = db.query("SELECT * FROM table_jobs WHERE table_id = ?", TableJobs::job, tableId);
+        db.update("DELETE FROM table_job_failures WHERE job_id IN (SELECT id FROM table_jobs WHERE table_id = ?)", tableId);
+        db.update("DELETE FROM table_jobs WHERE table_id = ?", tableId);
+        return gone;
+    }
+
+    /**
+     * Jobs a stopped process left pending or running: back to pending, to be queued again, unless the
+     * service stopped during each of their runs so far; those fail, as a job that crashes it would
+     * otherwise crash it again after every start.
+     */
     public List<String> resumable() {
+        db.update("UPDATE table_jobs SET status = ?, error = ?, updated_at = ? WHERE status = ? AND runs >= ?", FAILED,
+                "the service stopped during each of the " + maxRuns + " runs of this job: it is not run again",
+                System.currentTimeMillis(), READY, maxRuns);
         db.update("UPDATE table_jobs SET status = ? WHERE status = ?", PENDING, READY);
         return db.query("SELECT id FROM table_jobs WHERE status = ? ORDER BY created_at", rs -> rs.getString(1), PENDING);
     }
@@ -139,6 +170,7 @@ public class TableJobs {
                 rs.getString("user_email"), rs.getString("operation"), rs.getString("status"), rs.getString("file_type"),
                 rs.getString("file_name"), rs.getString("request"), rs.getString("staged_file"),
                 Database.nullableLong(rs, "row_count"), Database.nullableLong(rs, "inserted"), Database.nullableLong(rs, "failed"),
-                rs.getString("error"), Database.nullableLong(rs, "expires_at"), rs.getLong("created_at"), rs.getLong("updated_at"));
+                rs.getString("error"), Database.nullableLong(rs, "expires_at"), rs.getLong("created_at"), rs.getLong("updated_at"),
+                Database.nullableLong(rs, "import_position"));
     }
 }

@@ -179,6 +179,37 @@ public class TableStore {
         return new Loader(table);
     }
 
+    /**
+     * What a caller commits with its rows, in their own transaction (on whichever connection the rows go
+     * in by): an import records how far through its file it is, so that a crash never leaves rows in
+     * whose records a resumed import would read again.
+     */
+    public interface Checkpoint {
+        /** Nothing to commit with the rows. */
+        Checkpoint NONE = new Checkpoint() {
+            @Override
+            public void batchDone(Connection c) {
+            }
+
+            @Override
+            public void rowDone(Connection c, int index, String refused) {
+            }
+
+            @Override
+            public void committed() {
+            }
+        };
+
+        /** Before the commit of the batch, or of its last part when it went in row by row: it is done. */
+        void batchDone(Connection c) throws SQLException;
+
+        /** Row by row: before the commit of row {@code index} of the batch, that it went in (refused null) or why not. */
+        void rowDone(Connection c, int index, String refused) throws SQLException;
+
+        /** The transaction of the last call committed. */
+        void committed();
+    }
+
     /** Rows made ready to go in by {@link Loader#stage}: the file they were written to, or null. */
     public record Staged(List<NewRow> rows, Path file) {
     }
@@ -210,7 +241,7 @@ public class TableStore {
 
         /** Inserts the rows; answers the reason of each row that failed, by line. */
         public Map<Long, String> insert(List<NewRow> rows) {
-            return insert(stage(rows));
+            return insert(stage(rows), Checkpoint.NONE);
         }
 
         /**
@@ -230,17 +261,17 @@ public class TableStore {
             return new Staged(rows, file);
         }
 
-        /** Inserts staged rows; answers the reason of each row that failed, by line. */
-        public Map<Long, String> insert(Staged staged) {
+        /**
+         * Inserts staged rows, each transaction with its checkpoint; answers the reason of each row that
+         * failed, by line.
+         */
+        public Map<Long, String> insert(Staged staged, Checkpoint checkpoint) {
             List<NewRow> rows = staged.rows();
             Map<Long, String> failures = new LinkedHashMap<>();
-            if (rows.isEmpty()) {
-                return failures;
-            }
             BulkLoad load = null;
             if (staged.file() != null) {
                 load = bulkLoad();
-                boolean loaded = load != null && load.load(staged.file(), rows.size());
+                boolean loaded = load != null && load.load(staged.file(), rows.size(), checkpoint);
                 deleteQuietly(staged.file());
                 if (loaded) {
                     return failures;
@@ -249,8 +280,13 @@ public class TableStore {
             try {
                 db.inTransaction(c -> {
                     insertAll(c, rows);
+                    checkpoint.batchDone(c);
                     return null;
                 });
+                checkpoint.committed();
+                if (rows.isEmpty()) {
+                    return failures;
+                }
                 if (load != null) {
                     LOG.warn("Table {}: the store did not load a batch it takes as INSERTs; importing with INSERTs only", table.id());
                     closeBulk();
@@ -260,18 +296,33 @@ public class TableStore {
                 // row by row below
             }
             String one = sql(1);
-            for (NewRow row : rows) {
+            for (int r = 0; r < rows.size(); r++) {
+                NewRow row = rows.get(r);
+                int index = r;
                 try {
                     db.inTransaction(c -> {
                         try (PreparedStatement ps = c.prepareStatement(one)) {
                             bind(ps, 1, row.values());
-                            return ps.executeUpdate();
+                            ps.executeUpdate();
                         }
+                        checkpoint.rowDone(c, index, null);
+                        return null;
                     });
                 } catch (StoreException e) {
-                    failures.put(row.line(), "the database refused the row: " + rootMessage(e));
+                    String reason = "the database refused the row: " + rootMessage(e);
+                    failures.put(row.line(), reason);
+                    db.inTransaction(c -> {
+                        checkpoint.rowDone(c, index, reason);
+                        return null;
+                    });
                 }
+                checkpoint.committed();
             }
+            db.inTransaction(c -> {
+                checkpoint.batchDone(c);
+                return null;
+            });
+            checkpoint.committed();
             return failures;
         }
 
@@ -431,13 +482,18 @@ public class TableStore {
             this.into = into.append(')').toString();
         }
 
-        /** Loads a file of rows in one transaction; false, with nothing loaded, when the server did not load every row cleanly. */
-        synchronized boolean load(Path file, int rows) {
+        /**
+         * Loads a file of rows in one transaction with the checkpoint; false, with nothing loaded, when the
+         * server did not load every row cleanly.
+         */
+        synchronized boolean load(Path file, int rows, Checkpoint checkpoint) {
             String sql = "LOAD DATA LOCAL INFILE '" + file.toString().replace("\\", "\\\\").replace("'", "''") + into;
             try (Statement s = connection.createStatement()) {
                 long loaded = s.executeLargeUpdate(sql);
                 if (loaded == rows && s.getWarnings() == null) {
+                    checkpoint.batchDone(connection);
                     connection.commit();
+                    checkpoint.committed();
                     return true;
                 }
                 connection.rollback();

@@ -8,10 +8,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import io.exporthub.api.ApiException;
 
 /**
@@ -227,7 +226,18 @@ public final class Where {
         return v;
     }
 
+    /** Longest $regex: the engine's work grows with the pattern's size times the value's length. */
+    static final int MAX_REGEX = 1000;
+
+    /**
+     * RE2 syntax, matched in time linear in the value (no backtracking): a pattern such as
+     * {@code .*a.*a.*b} cannot keep a job busy for minutes. Back-references and look-arounds, which
+     * only a backtracking engine has, are a 400.
+     */
     private static Pattern regex(String regex, JsonNode options, String path) {
+        if (regex.length() > MAX_REGEX) {
+            throw ApiException.badRequest(path + ": longer than " + MAX_REGEX + " characters");
+        }
         int flags = 0;
         if (options != null && !options.isNull()) {
             if (!options.isTextual()) {
@@ -235,11 +245,10 @@ public final class Where {
             }
             for (char c : options.textValue().toCharArray()) {
                 flags |= switch (c) {
-                    case 'i' -> Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE;
+                    case 'i' -> Pattern.CASE_INSENSITIVE;
                     case 'm' -> Pattern.MULTILINE;
                     case 's' -> Pattern.DOTALL;
-                    case 'x' -> Pattern.COMMENTS;
-                    default -> throw ApiException.badRequest(path + ".$options: unknown option '" + c + "' (i, m, s, x)");
+                    default -> throw ApiException.badRequest(path + ".$options: unknown option '" + c + "' (i, m, s)");
                 };
             }
         }

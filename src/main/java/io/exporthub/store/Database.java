@@ -59,7 +59,7 @@ public class Database implements Service {
             config.addDataSourceProperty("autoDeserialize", "false");
         }
         this.dataSource = new HikariDataSource(config);
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        Flyway.configure().dataSource(dataSource).locations("classpath:exporthub/db/migration").load().migrate();
     }
 
     /**

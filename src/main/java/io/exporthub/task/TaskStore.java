@@ -7,11 +7,14 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 
@@ -441,31 +444,15 @@ public class TaskStore {
      */
     public int rerun(long workspaceId, String id, List<String> fileIds) {
         task(workspaceId, id);
-        if (!fileIds.isEmpty()) {
-            List<String> known = new ArrayList<>();
-            for (List<String> chunk : chunks(fileIds)) {
-                List<Object> params = new ArrayList<>(List.of(id));
-                params.addAll(chunk);
-                known.addAll(db.query("SELECT file_id FROM export_task_files WHERE task_id = ? AND file_id IN ("
-                        + placeholders(chunk.size()) + ")", rs -> rs.getString(1), params.toArray()));
-            }
-            for (int i = 0; i < fileIds.size(); i++) {
-                if (!known.contains(fileIds.get(i))) {
-                    throw ApiException.badRequest("files[" + i + "]: no file '" + fileIds.get(i) + "' in task " + id);
-                }
-            }
-        }
+        String reset = "UPDATE export_task_files SET status = 0, details = NULL, started_at = NULL, ended_at = NULL WHERE status = 3";
+        List<Long> rows = fileIds.isEmpty() ? List.of() : failedRows(id, fileIds);
         return db.inTransaction(c -> {
             int requeued = 0;
-            String reset = "UPDATE export_task_files SET status = 0, details = NULL, started_at = NULL, ended_at = NULL"
-                    + " WHERE task_id = ? AND status = 3";
             if (fileIds.isEmpty()) {
-                requeued = Database.update(c, reset, id);
+                requeued = Database.update(c, reset + " AND task_id = ?", id);
             } else {
-                for (List<String> chunk : chunks(fileIds)) {
-                    List<Object> params = new ArrayList<>(List.of(id));
-                    params.addAll(chunk);
-                    requeued += Database.update(c, reset + " AND file_id IN (" + placeholders(chunk.size()) + ")", params.toArray());
+                for (List<Long> chunk : chunks(rows)) {
+                    requeued += Database.update(c, reset + " AND id IN (" + placeholders(chunk.size()) + ")", chunk.toArray());
                 }
             }
             if (requeued > 0) {
@@ -473,6 +460,35 @@ public class TaskStore {
             }
             return requeued;
         });
+    }
+
+    /**
+     * The rows of the listed files that failed; 400 naming the first listed id the task does not have.
+     * The task's files are read once into a map: up to 100,000 listed ids cost a pass over the list, and
+     * the updates go by primary key, not by IN lists of file ids that a database scans the task for.
+     */
+    private List<Long> failedRows(String taskId, List<String> fileIds) {
+        Map<String, Long> failed = new HashMap<>();
+        Set<String> known = new HashSet<>();
+        for (Object[] file : db.query("SELECT id, file_id, status FROM export_task_files WHERE task_id = ?",
+                rs -> new Object[] {rs.getLong(1), rs.getString(2), rs.getInt(3)}, taskId)) {
+            known.add((String) file[1]);
+            if ((Integer) file[2] == 3) {
+                failed.put((String) file[1], (Long) file[0]);
+            }
+        }
+        List<Long> rows = new ArrayList<>();
+        for (int i = 0; i < fileIds.size(); i++) {
+            String fileId = fileIds.get(i);
+            if (!known.contains(fileId)) {
+                throw ApiException.badRequest("files[" + i + "]: no file '" + fileId + "' in task " + taskId);
+            }
+            Long row = failed.remove(fileId);
+            if (row != null) {
+                rows.add(row);
+            }
+        }
+        return rows;
     }
 
     /** Hides the task and stops it: pending files are never claimed once this returns. */
@@ -507,8 +523,8 @@ public class TaskStore {
         return String.join(", ", Collections.nCopies(n, "?"));
     }
 
-    private static List<List<String>> chunks(List<String> values) {
-        List<List<String>> chunks = new ArrayList<>();
+    private static <T> List<List<T>> chunks(List<T> values) {
+        List<List<T>> chunks = new ArrayList<>();
         for (int i = 0; i < values.size(); i += 500) {
             chunks.add(values.subList(i, Math.min(values.size(), i + 500)));
         }

@@ -550,4 +550,132 @@ class TableJobsTest {
         assertThat(admin.delete("/userve/v1/table/" + doomed + "/").status()).isEqualTo(204);
         assertThat(admin.get("/userve/v1/table/" + doomed + "/").status()).isEqualTo(404);
     }
+
+    // ---- hostile input
+
+    @Test
+    void everyTextCellAndHeaderThatASpreadsheetWouldRunIsNeutralisedInCsv() throws Exception {
+        long table = createTable("formulas");
+        List<String> payloads = List.of("=HYPERLINK(\"http://evil.test\",\"x\")", "@SUM(A1:A2)", "+1+1", "-2+3", "\t=1+1", "\r=1+1", "\uFF1D1+1");
+        StringBuilder lines = new StringBuilder();
+        for (String p : payloads) {
+            lines.append(MAPPER.writeValueAsString(Map.of("s", p, "ref", p, "tags", List.of(p)))).append('\n');
+        }
+        JsonNode imported = runImport(admin, table, "f.json", lines.toString().getBytes(StandardCharsets.UTF_8), null);
+        assertThat(imported.path("inserted").asLong()).as(imported.toString()).isEqualTo(payloads.size());
+        String text = new String(download(runExport(newUser(), table, Map.of("file_type", "csv", "mode", "all",
+                "include_keys", List.of("s", "ref", "tags"), "csv_customize_headers", List.of("=cmd|' /C calc'!A0", "@x", "+y")))),
+                StandardCharsets.UTF_8);
+        List<org.apache.commons.csv.CSVRecord> records = CSVFormat.RFC4180.parse(new java.io.StringReader(text)).getRecords();
+        assertThat(records.get(0).toList()).containsExactly("'=cmd|' /C calc'!A0", "'@x", "'+y");
+        assertThat(records).hasSize(payloads.size() + 1);
+        for (org.apache.commons.csv.CSVRecord record : records) {
+            for (String cell : record) {
+                assertThat("=+-@\t\r\uFF1D".indexOf(cell.charAt(0))).as("cell %s of %s", cell, text).isEqualTo(-1);
+            }
+        }
+        assertThat(records.stream().skip(1).map(r -> r.get(1)).toList()).containsExactlyInAnyOrderElementsOf(
+                payloads.stream().map(p -> "'" + p).toList());
+    }
+
+    @Test
+    void aCsvHeaderNamingAColumnTwiceIs400NamingIt() {
+        long table = createTable("twice");
+        MinAppClient.Response refused = admin.upload("/userve/v1/table/" + table + "/import/", "rows.csv",
+                "s,i,s\na,1,b\n".getBytes(StandardCharsets.UTF_8), null);
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+        assertThat(refused.body().path("error_msg").asText()).startsWith("无效的文件").contains("'s' is there twice");
+        assertThat(admin.get("/userve/v1/table/" + table + "/import/").body().path("meta").path("total_count").asLong()).isZero();
+    }
+
+    @Test
+    void aJsonFileOfOneArrayAndAJsonLinesFileBothImport() {
+        long table = createTable("json_shapes");
+        JsonNode array = runImport(admin, table, "rows.json",
+                "[\n  {\"s\": \"a\", \"i\": 1},\n  {\"s\": \"b\", \"i\": 2},\n  {\"s\": \"c\", \"i\": 3}\n]\n"
+                        .getBytes(StandardCharsets.UTF_8), null);
+        assertThat(array.path("status").asText()).as(array.toString()).isEqualTo("finish");
+        assertThat(array.path("inserted").asLong()).isEqualTo(3);
+        JsonNode lines = runImport(admin, table, "rows.jsonl",
+                "{\"s\": \"d\", \"i\": 4}\n{\"s\": \"e\", \"i\": 5}\n".getBytes(StandardCharsets.UTF_8), null);
+        assertThat(lines.path("status").asText()).as(lines.toString()).isEqualTo("finish");
+        assertThat(lines.path("inserted").asLong()).isEqualTo(2);
+        String text = new String(download(runExport(newUser(), table, Map.of("file_type", "csv", "mode", "all",
+                "include_keys", List.of("s", "i"), "order_by", List.of("i")))), StandardCharsets.UTF_8);
+        assertThat(text).isEqualTo("s,i\r\na,1\r\nb,2\r\nc,3\r\nd,4\r\ne,5\r\n");
+    }
+
+    @Test
+    void aDownloadLinkServesNothingOnceItsTableIsDeleted() {
+        long table = createTable("deleted_later");
+        runImport(admin, table, "rows.json", "{\"s\": \"secret\"}\n".getBytes(StandardCharsets.UTF_8), null);
+        JsonNode job = runExport(newUser(), table, Map.of("file_type", "csv", "mode", "all"));
+        String url = job.path("download_url").asText();
+        assertThat(MinAppClient.fetch(url).statusCode()).isEqualTo(200);
+        assertThat(admin.delete("/userve/v1/table/" + table + "/").status()).isEqualTo(204);
+        HttpResponse<byte[]> after = MinAppClient.fetch(url);
+        assertThat(after.statusCode()).isEqualTo(404);
+        assertThat(new String(after.body(), StandardCharsets.UTF_8)).doesNotContain("secret");
+        assertThat(home.resolve("exports").resolve(job.path("job_id").asText())).doesNotExist();
+    }
+
+    @Test
+    void aTableNameWithALineBreakIs400() {
+        MinAppClient.Response refused = admin.post("/userve/v1/table/", Map.of("name", "t\n2026-12-04 ERROR forged",
+                "schema", Map.of("fields", List.of(Map.of("name", "s", "type", "string")))));
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.body().path("error_msg").asText()).startsWith("name: must not hold control characters");
+    }
+
+    @Test
+    void aRegexThatWouldBacktrackForMinutesOverALongValueEndsAtOnceAndLookAroundsAre400() throws Exception {
+        long table = createTable("regex");
+        String lines = MAPPER.writeValueAsString(Map.of("s", "a".repeat(30_000))) + "\n"
+                + "{\"s\": \"xaayb\"}\n{\"s\": \"aab\"}\n{\"s\": \"ab\"}\n";
+        runImport(admin, table, "rows.json", lines.getBytes(StandardCharsets.UTF_8), null);
+        long started = System.nanoTime();
+        String text = new String(download(runExport(newUser(), table, Map.of("file_type", "csv", "mode", "part",
+                "include_keys", List.of("s"), "order_by", List.of("s"), "where", Map.of("s", Map.of("$regex", ".*a.*a.*b"))))),
+                StandardCharsets.UTF_8);
+        assertThat(text).isEqualTo("s\r\naab\r\nxaayb\r\n");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
+        for (String backtracking : List.of("(?=a)a", "(a)\\1", "a".repeat(1001))) {
+            MinAppClient.Response refused = newUser().post("/userve/v1.5/table/" + table + "/export/",
+                    Map.of("file_type", "csv", "mode", "part", "where", Map.of("s", Map.of("$regex", backtracking))));
+            assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+            assertThat(refused.body().path("error_msg").asText()).startsWith("where.s.$regex: ");
+        }
+    }
+
+    @Test
+    void anEmailFieldTakesOneAddressAndTheMailGoesToOneAddressOnly() throws Exception {
+        for (String list : List.of("a@b.test,attacker@evil.test", "a@b.test attacker@evil.test", "a@b.test;attacker@evil.test",
+                "Alice <a@b.test>", "group: a@b.test, attacker@evil.test;", "a@b.test\r\nBcc: attacker@evil.test", "not-an-address")) {
+            MinAppClient.Response refused = admin.post("/byoa/api/v1/key/create", Map.of("user_name", "listy", "email", list));
+            assertThat(refused.status()).as(list + " " + refused).isEqualTo(400);
+            assertThat(refused.body().toString()).as(list).contains("email: must be one e-mail address");
+        }
+        // a list stored before addresses were checked: the job's mail goes to nobody rather than to all of it
+        MinAppClient user = newUser();
+        String name = "user" + users;
+        try (java.sql.Connection c = db.connect(); java.sql.PreparedStatement ps = c.prepareStatement("UPDATE users SET email = ? WHERE name = ?")) {
+            ps.setString(1, name + "@example.com,attacker@evil.test");
+            ps.setString(2, name);
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+        JsonNode job = runExport(user, tableId, Map.of("file_type", "csv", "mode", "part", "where", Map.of("ref", "ref1")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            try (java.sql.Connection c = db.connect(); java.sql.PreparedStatement ps = c.prepareStatement(
+                    "SELECT reason FROM mail_outbox WHERE job_id = ?")) {
+                ps.setString(1, job.path("job_id").asText());
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        }, reason -> reason != null && reason.contains("not one address"));
+        for (MimeMessage m : smtp.getReceivedMessages()) {
+            assertThat(m.getAllRecipients()).hasSize(1);
+            assertThat(m.getAllRecipients()[0].toString()).doesNotContain("evil.test");
+        }
+    }
 }

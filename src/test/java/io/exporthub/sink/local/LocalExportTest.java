@@ -17,6 +17,7 @@ import java.util.zip.ZipInputStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.exporthub.testing.ApiClient;
+import io.exporthub.testing.CapturedLogs;
 import io.exporthub.testing.ExportHubService;
 import io.exporthub.testing.Tasks;
 import io.exporthub.testing.TestDatabase;
@@ -130,6 +131,25 @@ class LocalExportTest {
         }
         try (var files = Files.list(dir)) {
             return files.filter(f -> !f.getFileName().toString().startsWith(".")).count();
+        }
+    }
+
+    @Test
+    void aTaskOfThousandsOfFailingFilesLogsABoundedNumberOfLines() {
+        int files = 3000;
+        List<Map<String, Object>> missing = new ArrayList<>();
+        for (int i = 0; i < files; i++) {
+            missing.add(Tasks.file("gone-" + i, "nowhere/gone-" + i + ".bin", true));
+        }
+        try (CapturedLogs logs = CapturedLogs.start()) {
+            String task = Tasks.createTask(api, Tasks.create("all-fail", connector, "dir", 100,
+                    Map.of("local_config", Map.of("path", "fail", "need_compress", false, "compress_method", "")), missing));
+            JsonNode info = Tasks.awaitFinished(api, task, Duration.ofMinutes(3));
+            assertThat(Tasks.state(api, task).path("failed").asInt()).as("%s", info).isEqualTo(files);
+            List<String> lines = logs.lines().stream().filter(l -> l.contains(task) || l.contains("gone-")).toList();
+            // 20 failures in full, then a count every 1,000: never a line per file
+            assertThat(lines.size()).as(String.join("\n", lines.subList(0, Math.min(lines.size(), 30)))).isBetween(21, 40);
+            assertThat(lines).anyMatch(l -> l.contains("2020 files failed so far"));
         }
     }
 }
