@@ -148,7 +148,7 @@ aws s3 cp --quiet --endpoint-url "$ENDPOINT" "$VOLUME/big/b00.bin" s3://warmup/b
 echo "== export-hub on $HUB_PORT (-Xmx512m, store H2)"
 mkdir -p "$WORK/hub"
 (cd "$WORK/hub" && CAMEL_SERVER_PORT=$HUB_PORT EXPORTHUB_API_KEY=$KEY EXPORTHUB_VOLUME_ROOT="$VOLUME" \
-    EXPORTHUB_PIPELINE_PARALLELISM=$PARALLELISM exec java -Xmx512m ${HUB_JAVA_OPTS:-} -jar "$ROOT/target/export-hub.jar" > "$WORK/hub.log" 2>&1) &
+    EXPORTHUB_PIPELINE_PARALLELISM=$PARALLELISM exec java -Xmx512m -XX:+ExitOnOutOfMemoryError ${HUB_JAVA_OPTS:-} -jar "$ROOT/target/export-hub.jar" > "$WORK/hub.log" 2>&1) &
 HUB_PID=$!
 PIDS+=($HUB_PID)
 until curl -sf "http://127.0.0.1:$HUB_PORT/observe/health" >/dev/null; do sleep 0.5; done
@@ -243,7 +243,7 @@ start_hub() { # <name> <volume> <store database>
         EXPORTHUB_DB_URL="jdbc:mysql://$MARIADB_HOST:$MARIADB_PORT/$3" EXPORTHUB_DB_USER="$MARIADB_USER" \
         EXPORTHUB_DB_PASSWORD="$MARIADB_PASSWORD" EXPORTHUB_VOLUME_ROOT="$2" EXPORTHUB_PIPELINE_PARALLELISM=$PARALLELISM \
         EXPORTHUB_IMPORTS_MAX_BYTES=4294967296 EXPORTHUB_EXPORTS_MAX_ROWS=1000000000 EXPORTHUB_EXPORTS_INTERVAL=0 \
-        exec java -Xmx256m ${HUB_JAVA_OPTS:-} -jar "$ROOT/target/export-hub.jar" > "$WORK/$1.log" 2>&1) &
+        exec java -Xmx256m -XX:+ExitOnOutOfMemoryError ${HUB_JAVA_OPTS:-} -jar "$ROOT/target/export-hub.jar" > "$WORK/$1.log" 2>&1) &
     HUB_PID=$!
     HUB_LOG="$WORK/$1.log"
     PIDS+=($HUB_PID)

@@ -18,6 +18,9 @@ import io.exporthub.connector.ConnectorKind;
 import io.exporthub.connector.ConnectorStore;
 import io.exporthub.console.ConsoleAssets;
 import io.exporthub.inprocess.InProcessApi;
+import io.exporthub.http.HealthEndpoint;
+import io.exporthub.http.HttpGate;
+import io.exporthub.observe.ConnectorWatch;
 import io.exporthub.observe.ConnectorsHealthCheck;
 import io.exporthub.observe.ExportMetrics;
 import io.exporthub.observe.StoreHealthCheck;
@@ -108,7 +111,8 @@ public class ExportHubConfiguration implements CamelConfiguration {
         registry.bind("database", database);
         context.addService(database, true, true);
 
-        ApiKeys apiKeys = new ApiKeys(database);
+        ApiKeys apiKeys = new ApiKeys(database,
+                Duration.ofSeconds(Long.parseLong(props.resolveProperty("exporthub.auth.key-cache-seconds").orElse("10"))));
         apiKeys.bootstrap(props.resolveProperty("exporthub.api-key").orElse(null),
                 props.resolveProperty("exporthub.admin-email").orElse("admin@localhost"));
         registry.bind("apiKeys", apiKeys);
@@ -170,7 +174,12 @@ public class ExportHubConfiguration implements CamelConfiguration {
         registry.bind("inProcessApi", new InProcessApi(tasks));
 
         registry.bind("exporthubStoreHealth", new StoreHealthCheck(database));
-        registry.bind("exporthubConnectorsHealth", new ConnectorsHealthCheck(connectors, sinks));
+        ConnectorWatch connectorWatch = new ConnectorWatch(context, connectors, sinks,
+                millis(props, "exporthub.health.probe-interval", "30000"), millis(props, "exporthub.health.probe-timeout", "5000"),
+                Integer.parseInt(props.resolveProperty("exporthub.health.probe-threads").orElse("4")));
+        context.addService(connectorWatch, true, true);
+        registry.bind("exporthubConnectorsHealth", new ConnectorsHealthCheck(connectorWatch));
+        http(context, props, registry, apiKeys, connectorWatch);
         ExportMetrics metrics = new ExportMetrics(context, tasks, props.resolveProperty("exporthub.queue.uri").orElseThrow());
         context.addStartupListener(metrics);
         registry.bind("exportMetrics", metrics);
@@ -181,6 +190,30 @@ public class ExportHubConfiguration implements CamelConfiguration {
         tables(context, props, registry, database);
         registry.bind("deliveryPool", deliveryPool(context,
                 Integer.parseInt(props.resolveProperty("exporthub.pipeline.parallelism").orElse("4"))));
+    }
+
+    /**
+     * What guards the HTTP API before a route runs (keys checked and bodies capped before a body is
+     * read, health without secrets), and the exit on an OutOfMemoryError.
+     */
+    private static void http(CamelContext context, PropertiesComponent props, Registry registry, ApiKeys apiKeys,
+                             ConnectorWatch connectorWatch) throws Exception {
+        if (Boolean.parseBoolean(props.resolveProperty("exporthub.exit-on-out-of-memory").orElse("true"))) {
+            OutOfMemoryExit.enable();
+            context.getManagementStrategy().addEventNotifier(OutOfMemoryExit.exchangeFailures());
+        }
+        // an application that embeds us without an HTTP server has no Vert.x: nothing to guard
+        if (context.getClassResolver().resolveClass("io.vertx.ext.web.Router") == null) {
+            return;
+        }
+        HttpGate.Limits limits = new HttpGate.Limits(
+                Long.parseLong(props.resolveProperty("exporthub.http.max-body").orElse("1048576")),
+                Long.parseLong(props.resolveProperty("exporthub.http.max-import-body").orElse("34603008")),
+                Long.parseLong(props.resolveProperty("exporthub.http.max-buffered").orElse("67108864")));
+        Path uploads = Path.of(props.resolveProperty("exporthub.work.dir").orElse("./data/work")).resolve("uploads");
+        HttpGate gate = new HttpGate(apiKeys, limits, uploads, new HealthEndpoint(context, apiKeys, connectorWatch));
+        registry.bind("httpGate", gate);
+        context.addStartupListener(gate);
     }
 
     /** The MinApp table API: tables, export and import jobs, download links and job e-mails. */

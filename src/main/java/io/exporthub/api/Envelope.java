@@ -38,6 +38,19 @@ public class Envelope {
         write(exchange, api.status(), api.code(), api.getMessage(), null);
     }
 
+    /** The envelope of an error answer, also for the HTTP gate that answers before a route runs. */
+    public static Map<String, Object> errorBody(ApiException api) {
+        return envelope(api.code(), api.getMessage(), null);
+    }
+
+    private static Map<String, Object> envelope(String code, String msg, Object data) {
+        Map<String, Object> envelope = new LinkedHashMap<>();
+        envelope.put("code", code);
+        envelope.put("msg", msg);
+        envelope.put("data", data);
+        return envelope;
+    }
+
     private static ApiException find(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof ApiException api) {
@@ -48,13 +61,9 @@ public class Envelope {
     }
 
     private static void write(Exchange exchange, int status, String code, String msg, Object data) {
-        Map<String, Object> envelope = new LinkedHashMap<>();
-        envelope.put("code", code);
-        envelope.put("msg", msg);
-        envelope.put("data", data);
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
-        exchange.getMessage().setBody(Json.write(envelope));
+        exchange.getMessage().setBody(Json.write(envelope(code, msg, data)));
     }
 }

@@ -50,10 +50,15 @@ public class MinApp {
             LOG.error("Unexpected error on {}", exchange.getMessage().getHeader(Exchange.HTTP_URI), cause);
             api = new ApiException(500, "ErrInternal", "internal error; the service log has the details");
         }
+        write(exchange, api.status(), errorBody(api));
+    }
+
+    /** The body of an error answer, also for the HTTP gate that answers before a route runs. */
+    public static Map<String, Object> errorBody(ApiException api) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "error");
         body.put("error_msg", api.getMessage());
-        write(exchange, api.status(), body);
+        return body;
     }
 
     private static void write(Exchange exchange, int status, Object body) {

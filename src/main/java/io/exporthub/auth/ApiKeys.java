@@ -4,10 +4,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.exporthub.ExchangeProperties;
 import io.exporthub.api.ApiException;
@@ -22,8 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * API keys: stored as SHA-256 hashes (keys are random and long, so a plain digest is enough),
- * looked up on every call, and minted for new users and workspaces by an admin.
+ * API keys: stored as SHA-256 hashes (keys are random and long, so a plain digest is enough), their
+ * owners remembered briefly after a lookup, and minted for new users by an admin (see {@link #create}).
  */
 public class ApiKeys {
 
@@ -34,10 +36,16 @@ public class ApiKeys {
     private static final Logger LOG = LoggerFactory.getLogger(ApiKeys.class);
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final Database db;
+    private static final int CACHE_ENTRIES = 10_000;
 
-    public ApiKeys(Database db) {
+    private final Database db;
+    private final long cacheTtlNanos;
+    private final Map<String, Known> recent = new ConcurrentHashMap<>();
+
+    /** @param cacheTtl how long a key's owner is remembered; zero asks the database on every call */
+    public ApiKeys(Database db, Duration cacheTtl) {
         this.db = db;
+        this.cacheTtlNanos = cacheTtl.toNanos();
     }
 
     /** Makes sure the default workspace's admin exists and holds the configured key (or a generated one). */
@@ -69,30 +77,6 @@ public class ApiKeys {
         }
     }
 
-    /** Reads the key from {@code moi-key} or {@code Authorization: Bearer}, and sets the caller on the exchange. */
-    public void authenticate(Exchange exchange) {
-        String key = exchange.getMessage().getHeader("moi-key", String.class);
-        if (key == null || key.isBlank()) {
-            String authorization = exchange.getMessage().getHeader("Authorization", String.class);
-            if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-                key = authorization.substring(7).trim();
-            }
-        }
-        String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
-        if (contentType != null && contentType.startsWith("application/x-www-form-urlencoded")) {
-            throw new ApiException(415, "ErrParamInvalid", "Content-Type: send the request body as application/json");
-        }
-        if (key == null || key.isBlank()) {
-            throw ApiException.unauthorized("missing API key: send header moi-key or Authorization: Bearer <key>");
-        }
-        Principal principal = find(key)
-                .orElseThrow(() -> ApiException.unauthorized("unknown API key"));
-        exchange.setProperty(ExchangeProperties.PRINCIPAL, principal);
-        // Credentials stop here: nothing downstream (targets, logs) ever sees them.
-        exchange.getMessage().removeHeader("moi-key");
-        exchange.getMessage().removeHeader("Authorization");
-    }
-
     /** For in-process callers: the owner of the key they pass, or else the default workspace's admin. */
     public void authenticateInProcess(Exchange exchange) {
         String key = exchange.getMessage().getHeader(IN_PROCESS_KEY, String.class);
@@ -107,25 +91,59 @@ public class ApiKeys {
         return db.queryOne("""
                 SELECT u.id, u.workspace_id, u.name, u.email, u.is_admin FROM users u JOIN workspaces w ON w.id = u.workspace_id
                 WHERE w.name = ? AND u.is_admin = 1 ORDER BY u.id""",
-                rs -> new Principal(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), true), DEFAULT_WORKSPACE)
+                rs -> new Principal(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), true, true), DEFAULT_WORKSPACE)
                 .orElseThrow(() -> new IllegalStateException("the default workspace has no admin"));
     }
 
+    /**
+     * The owner of a key. Answers are kept for a short while (every API call asks, and the HTTP gate asks
+     * before it reads a body), so that most calls cost no database round trip; unknown keys are not kept.
+     */
     public Optional<Principal> find(String key) {
-        return db.queryOne("""
-                SELECT u.id, u.workspace_id, u.name, u.email, u.is_admin
+        Optional<Principal> remembered = cached(key);
+        if (remembered.isPresent()) {
+            return remembered;
+        }
+        String hash = hash(key);
+        Optional<Principal> found = db.queryOne("""
+                SELECT u.id, u.workspace_id, u.name, u.email, u.is_admin, k.bootstrap
                 FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = ?""",
-                rs -> new Principal(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getInt(5) == 1),
-                hash(key));
+                rs -> new Principal(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getInt(5) == 1, rs.getInt(6) == 1),
+                hash);
+        if (found.isPresent() && cacheTtlNanos > 0) {
+            if (recent.size() >= CACHE_ENTRIES) {
+                recent.clear(); // a crude bound: valid keys are few, and the next calls refill it
+            }
+            recent.put(hash, new Known(found.get(), System.nanoTime()));
+        }
+        return found;
     }
 
-    /** Admin only: a new user (in a new or existing workspace) and its key, returned once. */
+    /** The owner of a key if it is remembered, without asking the store: the HTTP gate may ask this on its event loop. */
+    public Optional<Principal> cached(String key) {
+        Known known = recent.get(hash(key));
+        return known != null && System.nanoTime() - known.at() < cacheTtlNanos ? Optional.of(known.principal()) : Optional.empty();
+    }
+
+    private record Known(Principal principal, long at) {
+    }
+
+    /**
+     * Admin only: a new user and its key, returned once. A workspace's admin mints keys in its own
+     * workspace; only the global administrator creates workspaces or mints keys in another one.
+     */
     public Map<String, Object> create(@ExchangeProperty(ExchangeProperties.PRINCIPAL) Principal caller, @Body String json) {
         RequestField body = RequestField.root(Json.parse(json, "request body"), "request body");
         if (!caller.admin()) {
             throw ApiException.forbidden("only an admin of a workspace may create keys");
         }
-        String workspace = body.get("workspace").optionalText(128, DEFAULT_WORKSPACE);
+        String ownWorkspace = db.queryOne("SELECT name FROM workspaces WHERE id = ?", rs -> rs.getString(1), caller.workspaceId())
+                .orElseThrow(() -> new IllegalStateException("workspace " + caller.workspaceId() + " is gone"));
+        String workspace = body.get("workspace").optionalText(128, ownWorkspace);
+        if (!workspace.equals(ownWorkspace) && !caller.global()) {
+            throw ApiException.forbidden("workspace: an admin of workspace '" + ownWorkspace
+                    + "' creates keys only in it; only the global administrator may create workspaces or keys in another workspace");
+        }
         String userName = body.get("user_name").requiredText(128);
         String email = body.get("email").optionalEmail(null);
         boolean admin = body.get("admin").optionalBoolean(false);

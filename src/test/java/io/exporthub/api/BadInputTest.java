@@ -8,13 +8,18 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import io.exporthub.testing.ApiClient;
 import io.exporthub.testing.ExportHubService;
 import io.exporthub.testing.Tasks;
 import io.exporthub.testing.TestDatabase;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.rest.RestDefinition;
+import org.apache.camel.model.rest.VerbDefinition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -173,6 +178,92 @@ class BadInputTest {
                 .header("Authorization", "Bearer " + ExportHubService.ADMIN_KEY).POST(HttpRequest.BodyPublishers.noBody()));
         assertThat(bearer.status()).isEqualTo(200);
         assertThat(bearer.data().path("total").asInt()).isEqualTo(2);
+    }
+
+    /** Every endpoint of the MOI and MinApp APIs, with its path parameters filled in. */
+    private List<String[]> apiEndpoints() {
+        List<String[]> endpoints = new ArrayList<>();
+        for (RestDefinition rest : ((ModelCamelContext) service.context()).getRestDefinitions()) {
+            if (rest.getPath().startsWith("/byoa") || rest.getPath().startsWith("/userve") || rest.getPath().startsWith("/oserve")) {
+                for (VerbDefinition verb : rest.getVerbs()) {
+                    endpoints.add(new String[] {verb.asVerb().toUpperCase(Locale.ROOT), rest.getPath() + verb.getPath().replaceAll("\\{[^}]+}", "1")});
+                }
+            }
+        }
+        assertThat(endpoints).hasSizeGreaterThan(20);
+        return endpoints;
+    }
+
+    @Test
+    void aKeyCountsOnlyInTheHeaders() throws Exception {
+        String key = ExportHubService.ADMIN_KEY;
+        ApiClient anonymous = api.withKey(null);
+        int connectors = api.post("/connector/list", "{}").data().path("total").asInt();
+        String create = "{\"name\":\"smuggled\",\"kind\":\"local\",\"config\":{\"directory\":\"s\"}}";
+        for (String[] endpoint : apiEndpoints()) {
+            for (String query : List.of("moi-key=" + key, "Authorization=Bearer%20" + key, "authorization=bearer%20" + key)) {
+                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(service.baseUrl() + endpoint[1] + "?" + query))
+                        .header("Content-Type", "application/json")
+                        .method(endpoint[0], endpoint[0].equals("POST") ? HttpRequest.BodyPublishers.ofString(create) : HttpRequest.BodyPublishers.noBody());
+                ApiClient.Response response = anonymous.send(request);
+                assertThat(response.status()).as("%s %s?%s: %s", endpoint[0], endpoint[1], query, response).isEqualTo(401);
+            }
+        }
+        // as a field of a form, multipart or urlencoded
+        String boundary = "b0undary";
+        String multipart = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"moi-key\"\r\n\r\n" + key + "\r\n--" + boundary + "--\r\n";
+        for (String path : List.of("/byoa/api/v1/connector/list", "/userve/v1/table/", "/oserve/v1/table/")) {
+            ApiClient.Response asPart = anonymous.send(HttpRequest.newBuilder(URI.create(service.baseUrl() + path))
+                    .header("Content-Type", "multipart/form-data; boundary=" + boundary).POST(HttpRequest.BodyPublishers.ofString(multipart)));
+            assertThat(asPart.status()).as("multipart field on %s: %s", path, asPart).isEqualTo(401);
+            ApiClient.Response asForm = anonymous.send(HttpRequest.newBuilder(URI.create(service.baseUrl() + path))
+                    .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("moi-key=" + key)));
+            assertThat(asForm.status()).as("form field on %s: %s", path, asForm).isEqualTo(401);
+        }
+        assertThat(api.post("/connector/list", "{}").data().path("total").asInt()).as("nothing created").isEqualTo(connectors);
+
+        // the real headers still count, and win over anything of their name elsewhere
+        ApiClient.Response header = api.send(HttpRequest.newBuilder(URI.create(service.baseUrl() + "/byoa/api/v1/connector/list?moi-key=wrong"))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")));
+        assertThat(header.status()).as("%s", header).isEqualTo(200);
+    }
+
+    @Test
+    void aWorkspaceAdminMintsKeysOnlyInItsOwnWorkspace() throws Exception {
+        ApiClient.Response minted = api.post("/key/create", Map.of("workspace", "team-admin", "user_name", "alice", "admin", true));
+        assertThat(minted.status()).as("the global administrator makes a workspace and its admin: %s", minted).isEqualTo(200);
+        ApiClient teamAdmin = api.withKey(minted.data().path("key").asText());
+        api.post("/key/create", Map.of("workspace", "team-other", "user_name", "olga"));
+        long usersBefore = count("SELECT COUNT(*) FROM users");
+        long workspacesBefore = count("SELECT COUNT(*) FROM workspaces");
+
+        for (String elsewhere : List.of("team-other", "default", "team-new")) {
+            for (boolean admin : List.of(true, false)) {
+                ApiClient.Response refused = teamAdmin.post("/key/create", Map.of("workspace", elsewhere, "user_name", "mallory", "admin", admin));
+                assertThat(refused.status()).as("%s: %s", elsewhere, refused).isEqualTo(403);
+                assertThat(refused.msg()).startsWith("workspace: an admin of workspace 'team-admin' creates keys only in it");
+            }
+        }
+        assertThat(count("SELECT COUNT(*) FROM users")).as("users").isEqualTo(usersBefore);
+        assertThat(count("SELECT COUNT(*) FROM workspaces")).as("workspaces").isEqualTo(workspacesBefore);
+
+        // in its own workspace, named or not
+        Tasks.createConnector(teamAdmin, "team-disk", "local", Map.of("directory", "team"));
+        for (Map<String, Object> body : List.of(Map.<String, Object>of("user_name", "bob"), Map.<String, Object>of("workspace", "team-admin", "user_name", "carol"))) {
+            ApiClient.Response own = teamAdmin.post("/key/create", body);
+            assertThat(own.status()).as("%s", own).isEqualTo(200);
+            assertThat(own.data().path("workspace").asText()).isEqualTo("team-admin");
+            ApiClient member = api.withKey(own.data().path("key").asText());
+            assertThat(member.post("/connector/list", "{}").data().path("connectors").get(0).path("name").asText()).isEqualTo("team-disk");
+            assertThat(member.post("/key/create", Map.of("user_name", "dave")).status()).as("not an admin").isEqualTo(403);
+        }
+    }
+
+    private long count(String sql) throws Exception {
+        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     @Test

@@ -24,7 +24,7 @@ class TableJobRunsTest {
             Database database = new Database(db.url(), db.properties().get("exporthub.db.user"), db.properties().get("exporthub.db.password"), 2);
             try {
                 TableJobs jobs = new TableJobs(database, 3);
-                String id = jobs.create(new Principal(1, 1, "u", null, false), 1, "export", "csv", null, "{}", null);
+                String id = jobs.create(new Principal(1, 1, "u", null, false, false), 1, "export", "csv", null, "{}", null);
                 for (int run = 1; run <= 3; run++) {
                     // each start finds the job left pending or running, queues it, and the service stops while it runs
                     assertThat(jobs.resumable()).as("start %d", run).containsExactly(id);

@@ -32,6 +32,10 @@ public final class ApiClient {
         return baseUrl;
     }
 
+    public String key() {
+        return key;
+    }
+
     public record Response(int status, JsonNode body) {
         public JsonNode data() {
             return body.path("data");
