@@ -33,8 +33,21 @@ public final class Json {
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw ApiException.badRequest(what + ": malformed JSON" + where + ": " + e.getOriginalMessage());
+            throw ApiException.badRequest(what + ": malformed JSON" + where + ": " + withoutJavaNames(e.getOriginalMessage()));
         }
+    }
+
+    /**
+     * Jackson names its own classes and settings in a few messages ("bound as `...JsonNode`",
+     * "from `StreamReadConstraints.getMaxNestingDepth()`"); a client gets the problem, not our insides.
+     */
+    static String withoutJavaNames(String message) {
+        String plain = message
+                .replaceAll("\\s*\\(bound as `[^`]*`\\)", "")
+                .replaceAll(", from `[^`]*`", "")
+                .replaceAll(":? not allowed as per `[^`]*`.*", "");
+        int tick = plain.indexOf('`');
+        return tick < 0 ? plain : plain.substring(0, tick).trim();
     }
 
     public static String write(Object value) {

@@ -133,10 +133,11 @@ public class ApiKeys {
      * workspace; only the global administrator creates workspaces or mints keys in another one.
      */
     public Map<String, Object> create(@ExchangeProperty(ExchangeProperties.PRINCIPAL) Principal caller, @Body String json) {
-        RequestField body = RequestField.root(Json.parse(json, "request body"), "request body");
+        // who asks comes first: a user who may not create keys learns nothing from how the body is read
         if (!caller.admin()) {
             throw ApiException.forbidden("only an admin of a workspace may create keys");
         }
+        RequestField body = RequestField.root(Json.parse(json, "request body"), "request body");
         String ownWorkspace = db.queryOne("SELECT name FROM workspaces WHERE id = ?", rs -> rs.getString(1), caller.workspaceId())
                 .orElseThrow(() -> new IllegalStateException("workspace " + caller.workspaceId() + " is gone"));
         String workspace = body.get("workspace").optionalText(128, ownWorkspace);

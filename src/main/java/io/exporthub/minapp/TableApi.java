@@ -39,6 +39,8 @@ public class TableApi {
     public static final String USE_ID = "ExportHubUseId";
 
     private static final int MAX_FIELDS = 200;
+    /** The job keeps the uploaded file's name (table_jobs.file_name). */
+    private static final int MAX_FILE_NAME = 255;
 
     private final TableStore tables;
     private final TableJobs jobs;
@@ -195,8 +197,9 @@ public class TableApi {
 
     private TableJobs.Job job(Exchange exchange, String operation) {
         Principal principal = principal(exchange);
-        long tableId = tableId(exchange);
-        return jobs.get(principal.workspaceId(), tableId, operation, exchange.getMessage().getHeader("job_id", String.class));
+        // the table first, so that an unknown table is reported as such rather than as an unknown job
+        TableDef table = tables.get(principal.workspaceId(), tableId(exchange));
+        return jobs.get(principal.workspaceId(), table.id(), operation, exchange.getMessage().getHeader("job_id", String.class));
     }
 
     /** A job as MinApp shows it; failed jobs say why, imports say what went in. */
@@ -258,6 +261,9 @@ public class TableApi {
         String type = lower.endsWith(".csv") ? "csv" : lower.endsWith(".json") || lower.endsWith(".jsonl") ? "json" : null;
         if (type == null) {
             throw invalidFile("the file name must end in .csv or .json");
+        }
+        if (fileName.length() > MAX_FILE_NAME) {
+            throw invalidFile("the file name is longer than " + MAX_FILE_NAME + " characters");
         }
         Path staging = exportsDir.resolve("imports");
         Files.createDirectories(staging);
@@ -322,8 +328,11 @@ public class TableApi {
         if (type.equals("csv")) {
             try (Reader reader = ImportReader.utf8(Files.newInputStream(file))) {
                 new ImportReader(table, zone).csvHeader(reader);
-            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            } catch (IllegalArgumentException e) {
                 throw invalidFile("the header row: " + e.getMessage());
+            } catch (java.io.UncheckedIOException e) {
+                // Commons CSV's own message says where the header broke; the wrapper's would add its class name
+                throw invalidFile("the header row: " + e.getCause().getMessage());
             }
         }
     }

@@ -57,6 +57,9 @@ public final class Where {
     }
 
     private Condition object(JsonNode node, String path) {
+        if (node.isEmpty()) {
+            throw new InvalidInputException(path, "must not be an empty condition");
+        }
         List<Condition> parts = new ArrayList<>();
         Iterator<Map.Entry<String, JsonNode>> it = node.fields();
         while (it.hasNext()) {
@@ -227,17 +230,19 @@ public final class Where {
         if (regex.length() > MAX_REGEX) {
             throw new InvalidInputException(path, "longer than " + MAX_REGEX + " characters");
         }
+        // path names the $regex; $options is its sibling
+        String optionsPath = path.substring(0, path.lastIndexOf('.')) + ".$options";
         int flags = 0;
         if (options != null && !options.isNull()) {
             if (!options.isTextual()) {
-                throw new InvalidInputException(path + ".$options", "must be a string");
+                throw new InvalidInputException(optionsPath, "must be a string");
             }
             for (char c : options.textValue().toCharArray()) {
                 flags |= switch (c) {
                     case 'i' -> Pattern.CASE_INSENSITIVE;
                     case 'm' -> Pattern.MULTILINE;
                     case 's' -> Pattern.DOTALL;
-                    default -> throw new InvalidInputException(path + ".$options", "unknown option '" + c + "' (i, m, s)");
+                    default -> throw new InvalidInputException(optionsPath, "unknown option '" + c + "' (i, m, s)");
                 };
             }
         }

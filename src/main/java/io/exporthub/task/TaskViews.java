@@ -30,7 +30,7 @@ public class TaskViews {
 
 
     public Map<String, Object> info(long workspaceId, String id) {
-        TaskRow task = task(workspaceId, id);
+        TaskRow task = task(workspaceId, id, "id");
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("id", task.id);
         data.put("name", task.name);
@@ -53,7 +53,7 @@ public class TaskViews {
 
     /** Exact counts by file status. */
     public Map<String, Object> state(long workspaceId, String id) {
-        task(workspaceId, id);
+        task(workspaceId, id, "task_id");
         long[] counts = new long[4];
         db.query("SELECT status, COUNT(*) FROM export_task_files WHERE task_id = ? GROUP BY status", rs -> {
             counts[rs.getInt(1)] = rs.getLong(2);
@@ -112,7 +112,7 @@ public class TaskViews {
     }
 
     public Map<String, Object> files(long workspaceId, TaskQueries.FilesQuery q) {
-        task(workspaceId, q.taskId());
+        task(workspaceId, q.taskId(), "task_id");
         StringBuilder where = new StringBuilder(" WHERE task_id = ?");
         List<Object> params = new ArrayList<>(List.of(q.taskId()));
         if (!q.statuses().isEmpty()) {
@@ -153,7 +153,7 @@ public class TaskViews {
      * answers how many were re-queued. Completed files are never re-sent.
      */
     public int rerun(long workspaceId, String id, List<String> fileIds) {
-        task(workspaceId, id);
+        task(workspaceId, id, "task_id");
         String reset = "UPDATE export_task_files SET status = %d, details = NULL, started_at = NULL, ended_at = NULL WHERE status = %d"
                 .formatted(FileStatus.PENDING.code, FileStatus.FAILED.code);
         List<Long> rows = fileIds.isEmpty() ? List.of() : failedRows(id, fileIds);
@@ -204,17 +204,17 @@ public class TaskViews {
 
     /** Hides the task and stops it: pending files are never claimed once this returns. */
     public void delete(long workspaceId, String id) {
-        task(workspaceId, id);
+        task(workspaceId, id, "id");
         db.update("UPDATE export_tasks SET deleted = 1, ended_at = COALESCE(ended_at, ?) WHERE id = ?", System.currentTimeMillis(), id);
     }
 
-    /** Throws 404 unless the task exists in this workspace. */
-    public TaskRow task(long workspaceId, String id) {
+    /** Throws 404 unless the task exists in this workspace; {@code field} is the request's name for the id. */
+    private TaskRow task(long workspaceId, String id, String field) {
         return db.queryOne("SELECT * FROM export_tasks WHERE id = ? AND workspace_id = ? AND deleted = 0", rs -> new TaskRow(
                         rs.getString("id"), rs.getString("name"), rs.getString("creator"), rs.getLong("connector_id"),
                         rs.getString("connector_name"), rs.getInt("type"), rs.getInt("status"), rs.getString("config"),
                         rs.getLong("created_at"), Database.nullableLong(rs, "ended_at")), id, workspaceId)
-                .orElseThrow(() -> new NotFoundException("id", "no task '" + id + "' in this workspace"));
+                .orElseThrow(() -> new NotFoundException(field, "no task '" + id + "' in this workspace"));
     }
 
     public record TaskRow(String id, String name, String creator, long connectorId, String connectorName, int type,

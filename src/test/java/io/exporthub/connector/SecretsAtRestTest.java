@@ -1,5 +1,6 @@
 package io.exporthub.connector;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -13,6 +14,7 @@ import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -49,6 +51,7 @@ class SecretsAtRestTest {
         try (TestDatabase store = TestDatabase.h2(home); TargetDatabase target = TargetDatabase.create()) {
             Map<String, String> props = ExportHubService.defaults(home, store);
             props.put("exporthub.secrets.key", first);
+            props.put("exporthub.health.probe-interval", "300");
             try (ExportHubService service = ExportHubService.start(home, props)) {
                 ApiClient api = service.api();
                 Tasks.createConnector(api, "db", "matrixone", target.connectorConfig());
@@ -60,7 +63,7 @@ class SecretsAtRestTest {
                 Map<String, Object> wrong = new java.util.LinkedHashMap<>(target.connectorConfig());
                 wrong.put("password", "wrong-password-secret");
                 Tasks.createConnector(api, "wrong", "matrixone", wrong);
-                assertThat(probe(service, "wrong")).contains("1045");
+                assertThat(probe(service, "wrong")).startsWith("DOWN").contains("1045");
             }
             List<String> rows = rows(store);
             assertThat(rows).hasSize(4).allSatisfy(row -> assertThat(row).contains("enc:v1:"));
@@ -88,6 +91,7 @@ class SecretsAtRestTest {
     void withNoKeyConfiguredOneIsMadeInAFileOnlyItsOwnerReads() throws Exception {
         try (TestDatabase store = TestDatabase.h2(home); TargetDatabase target = TargetDatabase.create()) {
             Map<String, String> props = ExportHubService.defaults(home, store);
+            props.put("exporthub.health.probe-interval", "300");
             Path keyFile = Path.of(props.get("exporthub.secrets.key-file"));
             assertThat(keyFile).doesNotExist();
             try (ExportHubService service = ExportHubService.start(home, props)) {
@@ -114,11 +118,24 @@ class SecretsAtRestTest {
         return rows;
     }
 
-    /** The health check's word on one connector: UP, or the check's message about it (which names only those that are down). */
-    private static String probe(ExportHubService service, String name) throws Exception {
-        HttpResponse<String> health = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(service.baseUrl() + "/observe/health")).build(), HttpResponse.BodyHandlers.ofString());
-        String message = ApiClient.json(health.body()).findValues("message").toString();
-        return message.contains("connector '" + name + "'") ? message : "UP";
+    /**
+     * The background probe's word on one connector, as the workspace's admin reads it from health: UP,
+     * or DOWN with the problem. Waits for the first probe of the connector.
+     */
+    private static String probe(ExportHubService service, String name) {
+        String label = "connector '" + name + "' (";
+        return await().atMost(Duration.ofSeconds(30)).until(() -> {
+            HttpResponse<String> health = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(service.baseUrl() + "/observe/health"))
+                            .header("moi-key", ExportHubService.ADMIN_KEY).build(), HttpResponse.BodyHandlers.ofString());
+            var details = ApiClient.json(health.body()).findPath("details");
+            for (var it = details.fields(); it.hasNext(); ) {
+                var entry = it.next();
+                if (entry.getKey().startsWith(label)) {
+                    return entry.getValue().asText();
+                }
+            }
+            return null;
+        }, java.util.Objects::nonNull);
     }
 }
