@@ -1,3 +1,4 @@
+// Over 400 lines by a little: each MinApp table operation's request checks sit beside it; the multipart import reading could move out.
 package io.exporthub.minapp;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// Over 400 lines: the catalogue, the loader and the scan share one connection setup and server detection; splitting them (TableLoader, TableScan) is still to do.
 package io.exporthub.minapp;
 
 import java.io.IOException;

@@ -66,7 +66,7 @@ final class Probe {
     /**
      * What a case expects of a refusal: the message starts with one of these names (empty: any
      * message). {@code anyMessageOn404}: a path segment that changes routing (an empty or encoded
-     * segment) may get the HTTP layer's bare 404 or 405.
+     * segment) may get the HTTP layer's 404 or 405, which names the endpoint, not a field.
      */
     record Expect(List<String> names, boolean anyMessageOn404) {
         static Expect field(String... names) {
@@ -126,7 +126,9 @@ final class Probe {
         }
         if (status >= 400 && status < 500) {
             String message = json == null ? null : json.path(messageField).asText(null);
-            boolean routed = (status == 404 || status == 405) && message == null && expect.anyMessageOn404();
+            // the HTTP layer's own 404 or 405 (no route for the path or the method) names no field
+            boolean routed = (status == 404 || status == 405) && expect.anyMessageOn404()
+                    && (message == null || message.startsWith("no such endpoint: ") || message.startsWith("method not allowed on this endpoint: "));
             boolean capped = status == 413;
             if (!routed && !capped && !expect.names().isEmpty()
                     && (message == null || expect.names().stream().noneMatch(name -> names(message, name)))) {

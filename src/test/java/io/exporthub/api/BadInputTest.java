@@ -186,6 +186,9 @@ class BadInputTest {
         for (RestDefinition rest : ((ModelCamelContext) service.context()).getRestDefinitions()) {
             if (rest.getPath().startsWith("/byoa") || rest.getPath().startsWith("/userve") || rest.getPath().startsWith("/oserve")) {
                 for (VerbDefinition verb : rest.getVerbs()) {
+                    if (verb.getPath().endsWith("/openapi.json")) {
+                        continue; // the API's description, served to anyone by design
+                    }
                     endpoints.add(new String[] {verb.asVerb().toUpperCase(Locale.ROOT), rest.getPath() + verb.getPath().replaceAll("\\{[^}]+}", "1")});
                 }
             }

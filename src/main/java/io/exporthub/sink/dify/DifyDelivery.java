@@ -1,3 +1,4 @@
+// Over 400 lines by a little: one file's delivery to Dify (dataset lookup, upload, indexing wait) reads best as one flow.
 package io.exporthub.sink.dify;
 
 import java.time.Duration;
