@@ -138,7 +138,6 @@ public class ExportHubConfiguration implements CamelConfiguration {
         registry.bind("taskApi", new TaskApi(tasks, views));
         registry.bind("connectorApi", new ConnectorApi(connectors));
         registry.bind("envelope", new Envelope());
-        context.addStartupListener(new UnknownRoutes());
         registry.bind("consoleAssets", new ConsoleAssets());
 
         registry.bind("sourceVolume", new SourceVolume(Path.of(setting(props, "exporthub.volume.root"))));
@@ -217,6 +216,7 @@ public class ExportHubConfiguration implements CamelConfiguration {
         HttpGate gate = new HttpGate(apiKeys, limits, uploads, new HealthEndpoint(context, apiKeys, connectorWatch));
         registry.bind("httpGate", gate);
         context.addStartupListener(gate);
+        context.addStartupListener(new UnknownRoutes());
     }
 
     /** The MinApp table API: tables, export and import jobs, download links and job e-mails. */
